@@ -1,0 +1,298 @@
+"""AlignmentModel: states form and break signed ties from their payoffs (docs/ODD.md).
+
+One step:
+1. apply the scenario events due at this step (scheduled, then stochastic draws);
+2. revise ties — every pair at once (``simultaneous``) or state by state in random order
+   (``random``, Mesa's ``shuffle_do``), each from the current network;
+3. let stances on shared dimensions drift toward partners' (socialization, optional);
+4. record ties, levels, states, blocs and metrics, and every level crossing with the
+   exact payoff parts that caused it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from alignsim.model import events as scenario_events
+from alignsim.model.blocs import find_blocs, frustration, match_labels
+from alignsim.model.metrics import LEVELS, balance_ratio, level_codes, polarization
+from alignsim.model.payoffs import Payoffs
+from alignsim.model.recorder import Recorder
+from alignsim.model.rules import make_rule, mutual
+from alignsim.model.state import State
+from alignsim.model.world import World
+
+FORMAL = LEVELS.index("formal_alliance")
+ALLIANCE = LEVELS.index("alliance")
+#: Kinds of level crossing, by the level boundary crossed (upward, downward).
+CROSSINGS = {
+    1: ("hostility_ended", "hostile"),
+    2: ("rivalry_ended", "rival"),
+    3: ("formed", "broken"),
+    4: ("alliance", "alliance_ended"),
+}
+
+
+class AlignmentModel(mesa.Model):
+    """The alignment model for one scenario.
+
+    Args:
+        scenario: a validated ``Scenario``, or a path to a scenario file.
+        rng: seed or generator (Mesa's convention); defaults to the scenario's ``seed``.
+        steps: how many steps the run plans for (defaults to the scenario's ``steps``);
+            ``running`` turns False after them, so ``mesa.batch_run`` stops there.
+        collect: feed a Mesa ``DataCollector`` each step (for ``batch_run`` and SolaraViz).
+        **params: any scenario parameter by name (``balance_weight=0.8``), so that
+            ``mesa.batch_run`` can sweep them.
+    """
+
+    def __init__(
+        self,
+        scenario: Any = None,
+        *,
+        rng: Any = None,
+        seed: int | None = None,
+        steps: int | None = None,
+        collect: bool = True,
+        **params: Any,
+    ) -> None:
+        spec = _with_params(_resolve_scenario(scenario), params)
+        if rng is None:
+            rng = spec.seed if seed is None else seed
+        super().__init__(rng=rng)
+        self.spec = spec
+        self.max_steps = spec.steps if steps is None else int(steps)
+        self.world = World.from_scenario(spec)
+        self.payoffs = Payoffs(self.world)
+        self.rule = make_rule(self.world.params["rule"])
+        self.schedule_of_events = scenario_events.schedule(spec)
+        for index, name in enumerate(self.world.names):
+            State(self, index, name)
+        self.states = list(self.agents)
+        self.recorder = Recorder(self.world.n, self.world.k, self.max_steps)
+        self.levels = self._codes(self.world.ties)
+        self.alliance_run = np.where(self.levels == ALLIANCE, 1, 0)
+        self.blocs = np.zeros(self.world.n, dtype=np.int32)
+        self._next_bloc = 1
+        self.fired: list[scenario_events.ScheduledEvent] = []
+        self._watch = _watch_indices(spec, self.world)
+        self.datacollector = (
+            mesa.DataCollector(model_reporters=self._reporters()) if collect else None
+        )
+        self._record(0)
+        self.running = self.max_steps > 0
+
+    # -- the step ---------------------------------------------------------------------
+    def step(self) -> None:
+        step = self.steps
+        self._apply_events(step)
+        if self.world.params["activation"] == "simultaneous":
+            self._update_all(step)
+        else:
+            self.agents.shuffle_do("step")
+        self._socialize()
+        self._record(step)
+        self.running = step < self.max_steps
+
+    def _apply_events(self, step: int) -> None:
+        self.fired = scenario_events.due(self.schedule_of_events, step, self.rng)
+        for event in self.fired:
+            changes = scenario_events.apply(event, self.world)
+            self._log(step, "scenario", event.label, event.note + _changes_text(changes))
+        if self.fired:
+            np.fill_diagonal(self.world.ties, 0.0)
+            self.payoffs.invalidate()
+
+    def _update_all(self, step: int) -> None:
+        """Simultaneous activation: every pair from T(t), fully vectorised."""
+        parts = self.payoffs.full(self.rng)
+        payoff = parts.sum(axis=0)
+        old = self.world.ties.copy()
+        new = self.rule.update(old, mutual(payoff, payoff.T), self.world.params)
+        np.fill_diagonal(new, 0.0)
+        self.world.ties[:] = new
+        before, after = self._codes(old), self._codes(new)
+        for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
+            self._log_crossing(
+                step, i, j, before[i, j], after[i, j], old[i, j], new[i, j],
+                parts[:, i, j], parts[:, j, i],
+            )  # fmt: skip
+
+    def update_ties_of(self, i: int) -> None:
+        """Asynchronous activation of state i: revise row i (and, by symmetry, column i)."""
+        parts = self.payoffs.around(i, self.rng)
+        payoff = parts.sum(axis=0)
+        ties = self.world.ties
+        old = ties[i].copy()
+        new = self.rule.update(old, mutual(payoff[0], payoff[1]), self.world.params)
+        new[i] = 0.0
+        ties[i, :] = new
+        ties[:, i] = new
+        before, after = self._codes(old), self._codes(new)
+        for j in np.nonzero(before != after)[0]:
+            self._log_crossing(
+                self.steps,
+                i,
+                j,
+                before[j],
+                after[j],
+                old[j],
+                new[j],
+                parts[:, 0, j],
+                parts[:, 1, j],
+            )
+
+    def _socialize(self) -> None:
+        """Stances on shared dimensions drift toward positive partners' (weight μ)."""
+        mu = float(self.world.params["socialization"])
+        shared = self.world.sign > 0
+        if mu == 0.0 or not shared.any():
+            return
+        friends = np.clip(self.world.ties, 0.0, None)
+        weight = friends.sum(axis=1)
+        has = weight > 0
+        if not has.any():
+            return
+        stances = self.world.stances
+        target = (friends @ stances)[has] / weight[has, None]
+        drift = mu * (target - stances[has])
+        stances[np.ix_(has, shared)] += drift[:, shared]
+        np.clip(stances, -1.0, 1.0, out=stances)
+        self.payoffs.invalidate()
+
+    # -- recording --------------------------------------------------------------------
+    def _codes(self, ties: np.ndarray) -> np.ndarray:
+        return level_codes(ties, self.world.thresholds)
+
+    def _record(self, step: int) -> None:
+        world = self.world
+        codes = self._codes(world.ties)
+        self.alliance_run = np.where(codes == ALLIANCE, self.alliance_run + 1, 0)
+        if step == 0:
+            self.alliance_run = np.where(codes == ALLIANCE, 1, 0)
+        after = int(world.params["alliance_after"])
+        newly_formal = np.triu(self.alliance_run == after, 1)
+        for i, j in zip(*np.nonzero(newly_formal), strict=True):
+            self._log(
+                step, "formal_alliance", f"{world.names[i]}–{world.names[j]}",
+                f"at alliance level for {after} steps", world.ties[i, j], world.ties[i, j],
+            )  # fmt: skip
+        codes = np.where(self.alliance_run >= after, FORMAL, codes).astype(np.int8)
+        self.levels = codes
+        labels = find_blocs(world.ties, partner=world.thresholds["partner"])
+        self.blocs, self._next_bloc = match_labels(labels, self.blocs, self._next_bloc)
+        self.recorder.record(
+            step,
+            ties=world.ties,
+            levels=codes,
+            stances=world.stances,
+            salience=world.salience,
+            power=world.power,
+            blocs=self.blocs,
+            metrics=self._metrics(codes),
+        )
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    def _metrics(self, codes: np.ndarray) -> dict[str, float]:
+        world, ties = self.world, self.world.ties
+        upper = codes[self.recorder.upper]
+        counts = np.bincount(upper, minlength=len(LEVELS))
+        out: dict[str, float] = {f"count.{lvl}": counts[c] for c, lvl in enumerate(LEVELS)}
+        ratio, triads = balance_ratio(ties, world.thresholds["rival"], world.thresholds["partner"])
+        aligned = self.blocs > 0
+        out.update(
+            balance_ratio=ratio,
+            closed_triads=triads,
+            blocs=len(np.unique(self.blocs[aligned])),
+            unaligned=int((~aligned).sum()),
+            frustration=frustration(ties, self.blocs),
+            polarization=polarization(ties, self.blocs),
+            mean_strength=float(ties[self.recorder.upper].mean()) if world.n > 1 else 0.0,
+        )
+        partner = world.thresholds["partner"]
+        alliance = world.thresholds["alliance"]
+        for label, (i, j) in self._watch["pairs"].items():
+            out[f"watch.{label}.strength"] = ties[i, j]
+        for label, idx in self._watch["triangles"].items():
+            a, b, c = idx
+            sides = np.array([ties[a, b], ties[b, c], ties[a, c]])
+            out[f"watch.{label}.formed"] = float((sides >= partner).all())
+            out[f"watch.{label}.alliance"] = float((sides >= alliance).all())
+        return out
+
+    def _log(self, step, kind, subject, detail, before=None, after=None, ab=None, ba=None):
+        row: dict[str, Any] = {
+            "step": step,
+            "date": self.spec.date_of(step),
+            "kind": kind,
+            "subject": subject,
+            "detail": detail,
+            "strength_before": before,
+            "strength_after": after,
+        }
+        for side, parts in (("payoff_ab", ab), ("payoff_ba", ba)):
+            if parts is None:
+                continue
+            row[f"{side}.total"] = float(parts.sum())
+            for name, value in zip(self.payoffs.names, parts, strict=True):
+                row[f"{side}.{name}"] = float(value)
+        self.recorder.events.append(row)
+
+    def _log_crossing(self, step, i, j, code_before, code_after, before, after, ij, ji) -> None:
+        a, b, ab, ba = (i, j, ij, ji) if i < j else (j, i, ji, ij)
+        names = self.world.names
+        subject = f"{names[a]}–{names[b]}"
+        lo, hi = sorted((int(code_before), int(code_after)))
+        for boundary in range(lo + 1, hi + 1):
+            up, down = CROSSINGS[boundary]
+            kind = up if code_after > code_before else down
+            detail = f"{LEVELS[code_before]} → {LEVELS[code_after]}"
+            self._log(step, kind, subject, detail, float(before), float(after), ab, ba)
+
+    def _reporters(self) -> dict[str, Any]:
+        def latest(name: str):
+            return lambda m: float(m.recorder.metrics[name][m.recorder.last_step])
+
+        names = ["balance_ratio", "blocs", "frustration", "polarization", "mean_strength"]
+        names += [f"count.{lvl}" for lvl in LEVELS]
+        names += [f"watch.{label}.strength" for label in self._watch["pairs"]]
+        for label in self._watch["triangles"]:
+            names += [f"watch.{label}.formed", f"watch.{label}.alliance"]
+        return {name: latest(name) for name in names}
+
+
+def _changes_text(changes: list[str]) -> str:
+    return f" ({'; '.join(changes)})" if changes else ""
+
+
+def _watch_indices(spec: Any, world: World) -> dict[str, dict[str, Any]]:
+    pairs = {"-".join(p): tuple(world.index[s] for s in p) for p in spec.watch.pairs}
+    triangles = {"-".join(t): tuple(world.index[s] for s in t) for t in spec.watch.triangles}
+    return {"pairs": pairs, "triangles": triangles}
+
+
+def _resolve_scenario(scenario: Any) -> Any:
+    from alignsim.scenario import Scenario, load_scenario
+
+    if scenario is None:
+        scenario = Path(__file__).resolve().parents[3] / "scenarios" / "pakistan_china_russia.yaml"
+    if isinstance(scenario, Scenario):
+        return scenario
+    return load_scenario(scenario)
+
+
+def _with_params(spec: Any, params: dict[str, Any]) -> Any:
+    """The scenario with parameters replaced, validated by the same schema as files."""
+    if not params:
+        return spec
+    document = spec.model_dump(by_alias=True, mode="json")
+    for name, value in params.items():
+        if name not in document["params"]:
+            raise TypeError(f"unknown model parameter {name!r}")
+        document["params"][name] = value
+    return type(spec).model_validate(document)

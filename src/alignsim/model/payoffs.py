@@ -1,0 +1,234 @@
+"""Payoff terms: what state i gains from a positive tie with j (docs/ODD.md).
+
+Each term is a small class that turns the world's arrays into an N×N matrix (already
+multiplied by its weight), registered by name so a modeler can add a term without touching
+the engine. The payoff is the sum of the parts, in registry order, so attribution is exact:
+``sum(parts) == payoff`` by construction.
+
+Terms whose value depends on the ties (balance) or is drawn afresh at each evaluation
+(noise) say so with ``dynamic = True``; the engine recomputes them for every activation under
+asynchronous updating and caches the others for the whole step.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+import numpy as np
+
+from alignsim.model.world import World
+
+REGISTRY: dict[str, type[PayoffTerm]] = {}
+
+
+def register(cls: type[PayoffTerm]) -> type[PayoffTerm]:
+    """Class decorator: make a term available to every model under its ``name``."""
+    if cls.name in REGISTRY:
+        raise ValueError(f"a payoff term named {cls.name!r} is already registered")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+class PayoffTerm(ABC):
+    """One additive part of U_ij."""
+
+    name: ClassVar[str]
+    #: The parameter that scales the term (None when it has no weight).
+    weight_param: ClassVar[str | None] = None
+    #: Recomputed at every activation (depends on ties or draws random numbers).
+    dynamic: ClassVar[bool] = False
+
+    def weight(self, world: World) -> float:
+        return 1.0 if self.weight_param is None else float(world.params[self.weight_param])
+
+    def part_names(self, world: World) -> list[str]:
+        """Names of the parts this term contributes (one, or one per dimension)."""
+        return [self.name]
+
+    @abstractmethod
+    def parts(self, world: World, rng: np.random.Generator) -> np.ndarray:
+        """The term's parts as an array (P, N, N), weighted, zero diagonal."""
+
+    def row_parts(self, world: World, i: int, rng: np.random.Generator) -> np.ndarray:
+        """Parts of row i and column i, shape (P, 2, N): U_i· and U_·i.
+
+        Only dynamic terms are asked; the default computes the full matrix, which a term
+        should override when a single row is much cheaper.
+        """
+        full = self.parts(world, rng)
+        return np.stack([full[:, i, :], full[:, :, i]], axis=1)
+
+
+@register
+class InterestTerm(PayoffTerm):
+    """α·Σ_k w_ik σ_k a_ik a_jk c_ijk / Σ_k w_ik, one part per dimension.
+
+    Salience-weighted mean agreement (shared dimensions) or complementarity (buyer and
+    supplier, boosted by corridors), in the spirit of issue-based affinity scores
+    (Signorino & Ritter 1999) applied per dimension so attribution can name the driver.
+    """
+
+    name = "interest"
+    weight_param = "interest_weight"
+
+    def part_names(self, world: World) -> list[str]:
+        return [f"interest.{dim}" for dim in world.dimensions]
+
+    def parts(self, world: World, rng: np.random.Generator) -> np.ndarray:
+        total = world.salience.sum(axis=1)
+        scale = np.divide(
+            self.weight(world), total, out=np.zeros_like(total), where=total > 0
+        )  # a state that cares about nothing gains nothing
+        own = world.salience * world.sign * world.stances * scale[:, None]  # (N, K)
+        parts = np.einsum("ik,jk->kij", own, world.stances) * world.corridor_factor()
+        for part in parts:
+            np.fill_diagonal(part, 0.0)
+        return parts
+
+
+@register
+class BalanceTerm(PayoffTerm):
+    """β·B_ij: friend of a friend, enemy of an enemy (Heider 1946; Cartwright & Harary 1956).
+
+    ``paths``: B_ij = Σ_m T_im T_mj / (λ + Σ_m |T_im||T_mj|), the strength-weighted mean sign
+    of i's two-step paths to j. ``mean``: Σ_m T_im T_mj / (N−2) (Antal, Krapivsky & Redner
+    2005; Marvel et al. 2011). Symmetric whenever T is.
+    """
+
+    name = "balance"
+    weight_param = "balance_weight"
+    dynamic = True
+
+    def parts(self, world: World, rng: np.random.Generator) -> np.ndarray:
+        ties = world.ties
+        paths = ties @ ties
+        b = self.weight(world) * paths / self._norm(world, np.abs(ties) @ np.abs(ties))
+        np.fill_diagonal(b, 0.0)
+        return b[None]
+
+    def row_parts(self, world: World, i: int, rng: np.random.Generator) -> np.ndarray:
+        ties = world.ties
+        row = ties[i] @ ties
+        row = self.weight(world) * row / self._norm(world, np.abs(ties[i]) @ np.abs(ties))
+        row[i] = 0.0
+        return np.stack([row, row])[None]
+
+    @staticmethod
+    def _norm(world: World, magnitude: np.ndarray) -> np.ndarray | float:
+        if world.params["balance_norm"] == "mean":
+            return float(max(world.n - 2, 1))
+        return world.params["balance_floor"] + magnitude
+
+
+@register
+class HistoryTerm(PayoffTerm):
+    """γ·h_ij: the baseline relation that history leaves (alliances, wars, distrust)."""
+
+    name = "history"
+    weight_param = "history_weight"
+
+    def parts(self, world: World, rng: np.random.Generator) -> np.ndarray:
+        return (self.weight(world) * world.relations)[None]
+
+
+@register
+class PowerTerm(PayoffTerm):
+    """ρ·p_j / max p: the value of a powerful partner (bandwagoning, Walt 1987)."""
+
+    name = "power"
+    weight_param = "power_weight"
+
+    def parts(self, world: World, rng: np.random.Generator) -> np.ndarray:
+        row = self.weight(world) * world.power / world.power.max()
+        out = np.broadcast_to(row, (world.n, world.n)).copy()
+        np.fill_diagonal(out, 0.0)
+        return out[None]
+
+
+@register
+class CostTerm(PayoffTerm):
+    """−c: keeping any tie costs attention and resources."""
+
+    name = "cost"
+
+    def parts(self, world: World, rng: np.random.Generator) -> np.ndarray:
+        out = np.full((world.n, world.n), -float(world.params["tie_cost"]))
+        np.fill_diagonal(out, 0.0)
+        return out[None]
+
+
+@register
+class NoiseTerm(PayoffTerm):
+    """ε_ij ~ N(0, s²), drawn from the model's seeded generator at every evaluation."""
+
+    name = "noise"
+    dynamic = True
+
+    def parts(self, world: World, rng: np.random.Generator) -> np.ndarray:
+        scale = float(world.params["noise"])
+        if scale == 0.0:
+            return np.zeros((1, world.n, world.n))
+        out = rng.normal(0.0, scale, size=(world.n, world.n))
+        np.fill_diagonal(out, 0.0)
+        return out[None]
+
+    def row_parts(self, world: World, i: int, rng: np.random.Generator) -> np.ndarray:
+        scale = float(world.params["noise"])
+        if scale == 0.0:
+            return np.zeros((1, 2, world.n))
+        out = rng.normal(0.0, scale, size=(2, world.n))
+        out[:, i] = 0.0
+        return out[None]
+
+
+class Payoffs:
+    """Evaluates the registered terms for one world and keeps their parts apart.
+
+    Static parts are computed once per step (they change only through events and
+    socialization); dynamic ones for each evaluation.
+    """
+
+    def __init__(self, world: World, terms: list[PayoffTerm] | None = None) -> None:
+        self.world = world
+        self.terms = terms if terms is not None else [cls() for cls in REGISTRY.values()]
+        self.names: list[str] = []
+        self._slices: list[slice] = []
+        for term in self.terms:
+            names = term.part_names(world)
+            self._slices.append(slice(len(self.names), len(self.names) + len(names)))
+            self.names.extend(names)
+        self._static: np.ndarray | None = None
+
+    def invalidate(self) -> None:
+        """Forget cached static parts (after an event or socialization)."""
+        self._static = None
+
+    def _static_parts(self, rng: np.random.Generator) -> np.ndarray:
+        if self._static is None:
+            static = np.zeros((len(self.names), self.world.n, self.world.n))
+            for term, where in zip(self.terms, self._slices, strict=True):
+                if not term.dynamic:
+                    static[where] = term.parts(self.world, rng)
+            self._static = static
+        return self._static
+
+    def full(self, rng: np.random.Generator) -> np.ndarray:
+        """All parts as (P, N, N); the payoff matrix is ``parts.sum(axis=0)``."""
+        parts = self._static_parts(rng).copy()
+        for term, where in zip(self.terms, self._slices, strict=True):
+            if term.dynamic:
+                parts[where] = term.parts(self.world, rng)
+        return parts
+
+    def around(self, i: int, rng: np.random.Generator) -> np.ndarray:
+        """Parts of U_i· and U_·i as (P, 2, N), for state i's own activation."""
+        static = self._static_parts(rng)
+        parts = np.empty((len(self.names), 2, self.world.n))
+        for term, where in zip(self.terms, self._slices, strict=True):
+            if term.dynamic:
+                parts[where] = term.row_parts(self.world, i, rng)
+            else:
+                parts[where, 0] = static[where, i, :]
+                parts[where, 1] = static[where, :, i]
+        return parts

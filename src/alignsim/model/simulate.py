@@ -1,0 +1,43 @@
+"""The core of alignsim: one pure function from a scenario and a seed to a result.
+
+The CLI, sweeps, Dask workers, ``mesa.batch_run`` and the interactive page all go through
+``simulate`` or the model class it drives, so there is one implementation of the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from alignsim.model.model import AlignmentModel
+from alignsim.model.recorder import Result
+
+
+def simulate(
+    scenario: Any,
+    seed: int | None = None,
+    steps: int | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Result:
+    """Run ``scenario`` for ``steps`` steps (default: its own) from ``seed`` (default: its own).
+
+    ``progress`` is called with the number of steps done after each step.
+    """
+    model = AlignmentModel(scenario, rng=seed, steps=steps, collect=False)
+    spec = model.spec
+    seed = spec.seed if seed is None else int(seed)
+    for done in range(1, model.max_steps + 1):
+        model.step()
+        if progress is not None:
+            progress(done)
+    return Result(
+        scenario=spec,
+        seed=seed,
+        steps=model.max_steps,
+        names=model.world.names,
+        dimensions=model.world.dimensions,
+        dates=[spec.date_of(s) for s in range(model.max_steps + 1)],
+        part_names=model.payoffs.names,
+        recorder=model.recorder,
+    )
