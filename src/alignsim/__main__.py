@@ -1,0 +1,3 @@
+from alignsim.cli import main
+
+raise SystemExit(main())

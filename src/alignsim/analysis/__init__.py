@@ -1,0 +1,1 @@
+"""Reading a run: summaries in words, and (later) explanations and comparisons."""

@@ -1,0 +1,34 @@
+"""Which payoff parts drove a level crossing, read from an events.csv row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+PART_LABELS = {"balance": "balance", "history": "history", "power": "power", "cost": "cost"}
+
+
+def part_label(name: str) -> str:
+    """'interest.counter_terrorism' -> 'counter-terrorism'."""
+    if name.startswith("interest."):
+        return name.removeprefix("interest.").replace("_", " ").replace(" ", "-")
+    return PART_LABELS.get(name, name)
+
+
+def cooler_side(row: Mapping[str, Any]) -> str:
+    """The direction whose payoff set the mutual payoff M = min(U_ab, U_ba)."""
+    return "payoff_ab" if row["payoff_ab.total"] <= row["payoff_ba.total"] else "payoff_ba"
+
+
+def main_drivers(row: Mapping[str, Any], part_names: list[str], count: int = 3) -> str:
+    """The largest parts of the binding side, signed, e.g. 'defense +0.31, balance −0.05'."""
+    side = cooler_side(row)
+    values = [(name, float(row[f"{side}.{name}"])) for name in part_names]
+    values = [(n, v) for n, v in values if abs(v) >= 0.005]
+    values.sort(key=lambda nv: -abs(nv[1]))
+    text = ", ".join(f"{part_label(n)} {_signed(v)}" for n, v in values[:count])
+    return text or "no part above 0.005"
+
+
+def _signed(value: float) -> str:
+    return f"+{value:.2f}" if value >= 0 else f"−{abs(value):.2f}"

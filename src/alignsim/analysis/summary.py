@@ -1,0 +1,161 @@
+"""summary.md: what happened in a run, in sentences with dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from alignsim.analysis.drivers import main_drivers
+from alignsim.model.metrics import LEVELS
+from alignsim.model.recorder import Result
+from alignsim.viz.timeline import scenario_events_fired
+
+KIND_WORDS = {
+    "formed": "became partners",
+    "broken": "stopped being partners",
+    "alliance": "reached alliance level",
+    "alliance_ended": "fell below alliance level",
+    "hostile": "became hostile",
+    "hostility_ended": "stopped being hostile",
+    "rival": "became rivals",
+    "rivalry_ended": "stopped being rivals",
+    "formal_alliance": "became a formal alliance",
+}
+
+
+def write_summary(result: Result, folder: Path) -> Path:
+    path = Path(folder) / "summary.md"
+    path.write_text(summary_text(result), encoding="utf-8")
+    return path
+
+
+def summary_text(result: Result) -> str:
+    spec = result.scenario
+    lines = [
+        f"# {spec.name}: run summary",
+        "",
+        f"Seed {result.seed}, {result.steps} steps, {result.dates[0]} to {result.dates[-1]}; "
+        f"{len(result.names)} states, {len(result.dimensions)} interest dimensions "
+        f"({', '.join(result.dimensions)}).",
+        "",
+    ]
+    if spec.description.strip():
+        lines += ["## The question", "", spec.description.strip(), ""]
+    lines += _triangles(result) + _pairs(result) + _blocs(result) + _events(result)
+    lines += [
+        "## Caveats",
+        "",
+        "- This is one run with one seed. Noise and stochastic events make other seeds differ; "
+        "run a sweep with replications before reading any outcome as likely.",
+        "- Stances, saliences and relations are judgements encoded in the scenario file, not "
+        "measurements; the drivers named above are the model's payoff parts, not causes in the "
+        "world.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _triangles(result: Result) -> list[str]:
+    triangles = result.scenario.watch.triangles
+    if not triangles:
+        return []
+    lines = ["## Watched triangles", ""]
+    for triangle in triangles:
+        label = "-".join(triangle)
+        formed = result.metric(f"watch.{label}.formed")
+        alliance = result.metric(f"watch.{label}.alliance")
+        name = "–".join(triangle)
+        if formed.any():
+            first = int(np.argmax(formed > 0))
+            held = "and held to the end" if formed[-1] else "but did not hold to the end"
+            text = f"The {name} triangle formed (all three pairs partners or closer) in "
+            text += f"{result.dates[first]} {held}"
+            if alliance.any():
+                text += (
+                    f"; it reached alliance level in {result.dates[int(np.argmax(alliance > 0))]}"
+                )
+            lines.append(text + ".")
+        else:
+            weakest = min(
+                (result.strength(a, b)[-1], f"{a}–{b}")
+                for a, b in ((triangle[0], triangle[1]), (triangle[1], triangle[2]),
+                             (triangle[0], triangle[2]))
+            )  # fmt: skip
+            lines.append(
+                f"The {name} triangle never formed; its weakest side at the end was "
+                f"{weakest[1]} at {weakest[0]:+.2f}."
+            )
+    return [*lines, ""]
+
+
+def _pairs(result: Result) -> list[str]:
+    pairs = [tuple(p) for p in result.scenario.watch.pairs]
+    if not pairs:
+        return []
+    lines = ["## Watched pairs", ""]
+    crossings = [e for e in result.recorder.events if e["kind"] in KIND_WORDS]
+    for a, b in pairs:
+        strength = result.strength(a, b)
+        levels = result.levels(a, b)
+        low, high = int(np.argmin(strength)), int(np.argmax(strength))
+        text = (
+            f"**{a}–{b}**: {strength[0]:+.2f} ({levels[0]}) in {result.dates[0]} → "
+            f"{strength[-1]:+.2f} ({levels[-1]}) in {result.dates[-1]}; "
+            f"highest {strength[high]:+.2f} in {result.dates[high]}, "
+            f"lowest {strength[low]:+.2f} in {result.dates[low]}."
+        )
+        subject = {f"{a}–{b}", f"{b}–{a}"}
+        changes = [e for e in crossings if e["subject"] in subject]
+        if changes:
+            text += " Level changes: " + "; ".join(_crossing(result, e) for e in changes[:8])
+            if len(changes) > 8:
+                text += f"; and {len(changes) - 8} more (see events.csv)"
+            text += "."
+        lines += [f"- {text}"]
+    return [*lines, ""]
+
+
+def _crossing(result: Result, row: dict) -> str:
+    text = f"{KIND_WORDS[row['kind']]} in {row['date']}"
+    if row.get("payoff_ab.total") is not None:
+        text += f" ({main_drivers(row, result.part_names)})"
+    return text
+
+
+def _blocs(result: Result) -> list[str]:
+    final = result.recorder.bloc[result.steps]
+    power = result.recorder.power[result.steps]
+    lines = ["## Blocs at the end", ""]
+    for bloc in sorted(set(int(b) for b in final) - {0}):
+        members = [result.names[i] for i in np.argsort(-power) if final[i] == bloc]
+        lines.append(f"- bloc {bloc}: {', '.join(members)}")
+    unaligned = [result.names[i] for i in np.nonzero(final == 0)[0]]
+    if unaligned:
+        lines.append(f"- unaligned (no tie beyond the partner threshold): {', '.join(unaligned)}")
+    ratio = result.metric("balance_ratio")[-1]
+    triads = int(result.metric("closed_triads")[-1])
+    lines += [
+        "",
+        f"Structural balance at the end: {ratio:.0%} of {triads} closed signed triads are "
+        f"balanced; frustration {result.metric('frustration')[-1]:.2f}; polarization "
+        f"{result.metric('polarization')[-1]:.2f}.",
+        "",
+    ]
+    counts = {lvl: int(result.metric(f"count.{lvl}")[-1]) for lvl in LEVELS}
+    lines += [
+        "Ties per level at the end: "
+        + ", ".join(f"{lvl.replace('_', ' ')} {n}" for lvl, n in counts.items())
+        + ".",
+        "",
+    ]
+    return lines
+
+
+def _events(result: Result) -> list[str]:
+    fired = scenario_events_fired(result)
+    if not fired:
+        return []
+    lines = ["## Scenario events that fired", ""]
+    lines += [f"- {date}: {note}" for _step, date, note in fired]
+    return [*lines, ""]

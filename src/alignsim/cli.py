@@ -1,0 +1,175 @@
+"""The ``alignsim`` command line: parses arguments, calls the package, prints results.
+
+Bad input ends with exit code 2 and messages of the form ``FILE:LINE:COL: path: message``;
+a failure to write ends with exit code 1. Neither shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alignsim import __version__
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alignsim",
+        description="Agent-based simulation of geopolitical alignment, driven by scenario files.",
+    )
+    parser.add_argument("--version", action="version", version=f"alignsim {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser("run", help="run a scenario and write a run folder")
+    run.add_argument("scenario", type=Path, help="scenario file (YAML)")
+    run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    run.add_argument("--steps", type=int, help="number of steps (default: the scenario's)")
+    run.add_argument("--out", type=Path, help="run folder to create (must not exist or be empty)")
+    run.add_argument(
+        "--results",
+        type=Path,
+        default=Path("results"),
+        help="where default run folders go (default: ./results)",
+    )
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario value, e.g. --set params.balance_weight=0.8 (repeatable)",
+    )
+    run.add_argument("--no-plots", action="store_true", help="skip the figures")
+
+    validate = commands.add_parser("validate", help="check scenario files and report every problem")
+    validate.add_argument("files", nargs="+", type=Path)
+
+    commands.add_parser("schema", help="print the scenario file's JSON Schema")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema}[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("alignsim: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from alignsim.analysis.summary import write_summary
+    from alignsim.io.run_folder import (
+        RunFolderError,
+        check_destination,
+        default_run_dir,
+        write_run_folder,
+    )
+    from alignsim.model.simulate import simulate
+    from alignsim.scenario import ScenarioError, load_scenario
+
+    if args.steps is not None and args.steps < 0:
+        return _bad_input("--steps: must be 0 or more")
+    if args.seed is not None and args.seed < 0:
+        return _bad_input("--seed: must be 0 or more")
+    try:
+        scenario = load_scenario(args.scenario, overrides=args.overrides)
+    except ScenarioError as error:
+        return _bad_input(str(error))
+    seed = scenario.seed if args.seed is None else args.seed
+    started = datetime.now(UTC)
+    out = args.out or default_run_dir(args.results, scenario.name, seed, started)
+    try:
+        check_destination(out)
+    except RunFolderError as error:
+        return _bad_input(str(error))
+
+    steps = scenario.steps if args.steps is None else args.steps
+    clock = time.perf_counter()
+    with _progress(steps) as bar:
+        result = simulate(scenario, seed=seed, steps=steps, progress=bar)
+    elapsed = time.perf_counter() - clock
+
+    def extras(result, folder: Path) -> None:
+        write_summary(result, folder)
+        if not args.no_plots:
+            from alignsim.viz.figures import write_plots
+
+            write_plots(result, folder)
+
+    try:
+        folder = write_run_folder(
+            result, Path(out), command=["alignsim", *sys.argv[1:]], started=started,
+            write_extras=extras,
+        )  # fmt: skip
+    except RunFolderError as error:
+        return _bad_input(str(error))
+    except OSError as error:
+        print(f"alignsim: cannot write the run folder {out}: {error.strerror or error}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILURE
+    print(
+        f"{scenario.name}: {steps} steps ({result.dates[0]} to {result.dates[-1]}), "
+        f"seed {seed}, simulated in {elapsed:.2f} s"
+    )
+    print(f"summary: {folder / 'summary.md'}")
+    print(folder)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from alignsim.scenario import validate_files
+
+    code, lines = validate_files(args.files)
+    for line in lines:
+        print(line, file=sys.stdout if code == EXIT_OK else sys.stderr)
+    return code
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from alignsim.scenario import scenario_json_schema
+
+    print(json.dumps(scenario_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def _bad_input(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+class _progress:
+    """A tqdm bar on stderr for runs long enough to wait for; silent otherwise."""
+
+    def __init__(self, steps: int, threshold: int = 200) -> None:
+        self.steps = steps
+        self.enabled = steps >= threshold
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=self.steps, unit="step", file=sys.stderr, leave=False)
+        return self._update
+
+    def _update(self, done: int) -> None:
+        self.bar.n = done
+        self.bar.refresh()
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""End to end: `alignsim run`, `validate` and `schema` as a user calls them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from alignsim.cli import main
+from tests.conftest import FLAGSHIP
+
+TABLES = ("ties.csv", "states.csv", "metrics.csv", "events.csv")
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "alignsim", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def flagship_runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("runs")
+    out = {}
+    for label, seed in (("a", 3), ("b", 3), ("c", 4)):
+        folder = base / label
+        assert main(["run", str(FLAGSHIP), "--seed", str(seed), "--out", str(folder)]) == 0
+        out[label] = folder
+    return out
+
+
+def test_run_folder_is_complete(flagship_runs):
+    folder = flagship_runs["a"]
+    for name in (*TABLES, "manifest.json", "scenario.yaml", "summary.md"):
+        assert (folder / name).is_file(), name
+    assert (folder / "plots" / "network_final.png").stat().st_size > 10_000
+    assert (folder / "plots" / "timeline_watched.png").stat().st_size > 10_000
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["seed"] == 3
+    assert manifest["steps"] == 48
+    assert set(manifest["versions"]) >= {"alignsim", "mesa", "python"}
+    assert len(manifest["scenario_sha256"]) == 64
+    assert not list(folder.parent.glob(".*.partial"))
+
+
+def test_same_seed_identical_tables_other_seed_differs(flagship_runs):
+    for name in TABLES:
+        a = (flagship_runs["a"] / name).read_bytes()
+        assert a == (flagship_runs["b"] / name).read_bytes(), name
+    assert (flagship_runs["a"] / "ties.csv").read_bytes() != (
+        flagship_runs["c"] / "ties.csv"
+    ).read_bytes()
+
+
+def test_plots_identical_for_same_seed(flagship_runs):
+    for png in (flagship_runs["a"] / "plots").glob("*.png"):
+        assert png.read_bytes() == (flagship_runs["b"] / "plots" / png.name).read_bytes()
+
+
+def test_resolved_scenario_reruns_to_identical_tables(flagship_runs, tmp_path):
+    first = flagship_runs["a"]
+    again = tmp_path / "again"
+    assert main(["run", str(first / "scenario.yaml"), "--seed", "3", "--out", str(again)]) == 0
+    for name in TABLES:
+        assert (first / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_summary_names_watched_pairs_with_dates(flagship_runs):
+    text = (flagship_runs["a"] / "summary.md").read_text()
+    assert "Russia–Pakistan" in text
+    assert "2014-Q1" in text
+    assert "## Caveats" in text
+
+
+def test_refuses_non_empty_out(tmp_path):
+    out = tmp_path / "busy"
+    out.mkdir()
+    keep = out / "notes.txt"
+    keep.write_text("mine")
+    proc = run_cli("run", str(FLAGSHIP), "--out", str(out), "--steps", "2")
+    assert proc.returncode == 2
+    assert "not empty" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert keep.read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_last_stdout_line_is_the_run_folder(tmp_path):
+    proc = run_cli("run", str(FLAGSHIP), "--steps", "3", "--results", str(tmp_path), "--no-plots")
+    assert proc.returncode == 0, proc.stderr
+    folder = Path(proc.stdout.strip().splitlines()[-1])
+    assert folder.is_dir() and folder.parent.parent == tmp_path
+    assert (folder / "ties.csv").is_file()
+
+
+def test_overrides_change_the_run(tmp_path):
+    out = tmp_path / "override"
+    assert main(["run", str(FLAGSHIP), "--steps", "4", "--no-plots", "--out", str(out),
+                 "--set", "params.balance_weight=0.9"]) == 0  # fmt: skip
+    assert "balance_weight: 0.9" in (out / "scenario.yaml").read_text()
+
+
+def test_bad_override_exits_2_without_traceback(tmp_path):
+    proc = run_cli("run", str(FLAGSHIP), "--set", "params.balance_wieght=0.9", "--out",
+                   str(tmp_path / "x"))  # fmt: skip
+    assert proc.returncode == 2
+    assert "balance_weight" in proc.stderr  # did-you-mean
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_validate_ok_and_schema():
+    proc = run_cli("validate", str(FLAGSHIP))
+    assert proc.returncode == 0, proc.stderr
+    schema = json.loads(run_cli("schema").stdout)
+    assert "states" in schema["properties"]
+
+
+def test_validate_reports_all_three_problems(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "name: broken\n"
+        "dimensions:\n"
+        "  energy: {kind: complementary}\n"
+        "states:\n"
+        "  Russia: {power: 0.3, interests: {energy: -0.9}}\n"
+        "  China: {power: 0.8, interests: {energy: 1.7}}\n"
+        "evnets: []\n"
+        "events:\n"
+        "  - {at: 2, note: x, shift: {Rusia: {energy: 0.1}}}\n"
+    )
+    proc = run_cli("validate", str(broken))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert any(line.startswith(f"{broken}:6:") and "states.China.interests.energy" in line
+               for line in lines), lines  # fmt: skip
+    assert any(line.startswith(f"{broken}:7:") and "evnets" in line and "events" in line
+               for line in lines), lines  # fmt: skip
+    assert any(line.startswith(f"{broken}:9:") and "Rusia" in line and "Russia" in line
+               for line in lines), lines  # fmt: skip
