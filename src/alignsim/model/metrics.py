@@ -55,17 +55,34 @@ def level_codes(T: NDArray[np.floating], thresholds: Any) -> NDArray[np.int8]:
     r = _threshold(thresholds, "rival")
     p = _threshold(thresholds, "partner")
     a = _threshold(thresholds, "alliance")
-    if not (h < r < p < a):
-        raise ValueError(
-            f"thresholds must satisfy hostile < rival < partner < alliance, got {h}, {r}, {p}, {a}"
-        )
-    ties = np.asarray(T)
-    codes = np.full(ties.shape, NEUTRAL, dtype=np.int8)
-    codes[ties <= r] = RIVAL
-    codes[ties <= h] = HOSTILE
-    codes[ties >= p] = PARTNER
-    codes[ties >= a] = ALLIANCE
-    return codes
+    return LevelBands(h, r, p, a).codes(T)
+
+
+class LevelBands:
+    """The four level thresholds, checked once, for classifying ties many times a step."""
+
+    __slots__ = ("_lower", "_upper")
+
+    def __init__(self, hostile: float, rival: float, partner: float, alliance: float) -> None:
+        if not (hostile < rival < partner < alliance):
+            raise ValueError(
+                "thresholds must satisfy hostile < rival < partner < alliance, got "
+                f"{hostile}, {rival}, {partner}, {alliance}"
+            )
+        self._lower = np.array([hostile, rival])  # T above each: one band up (strict)
+        self._upper = np.array([partner, alliance])  # T at or above each: one band up
+
+    @classmethod
+    def of(cls, thresholds: Any) -> LevelBands:
+        names = ("hostile", "rival", "partner", "alliance")
+        return cls(*(_threshold(thresholds, name) for name in names))
+
+    def codes(self, T: NDArray[np.floating]) -> NDArray[np.int8]:
+        """Level codes 0..4 of every entry (see :func:`level_codes`)."""
+        ties = np.asarray(T)
+        below = np.searchsorted(self._lower, ties, side="left")  # bounds strictly below T
+        above = np.searchsorted(self._upper, ties, side="right")  # bounds at or below T
+        return (below + above).astype(np.int8)
 
 
 def counts_per_level(codes: NDArray[np.integer]) -> dict[str, int]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from alignsim.model import events as scenario_events
 from alignsim.model.blocs import find_blocs, frustration, match_labels
-from alignsim.model.metrics import LEVELS, balance_ratio, level_codes, polarization
+from alignsim.model.metrics import LEVELS, LevelBands, balance_ratio, polarization
 from alignsim.model.payoffs import Payoffs
 from alignsim.model.recorder import Recorder
 from alignsim.model.rules import make_rule, mutual
@@ -74,6 +74,7 @@ class AlignmentModel(mesa.Model):
             State(self, index, name)
         self.states = list(self.agents)
         self.recorder = Recorder(self.world.n, self.world.k, self.max_steps)
+        self.bands = LevelBands.of(self.world.thresholds)
         self.levels = self._codes(self.world.ties)
         self.alliance_run = np.where(self.levels == ALLIANCE, 1, 0)
         self.blocs = np.zeros(self.world.n, dtype=np.int32)
@@ -109,8 +110,7 @@ class AlignmentModel(mesa.Model):
 
     def _update_all(self, step: int) -> None:
         """Simultaneous activation: every pair from T(t), fully vectorised."""
-        parts = self.payoffs.full(self.rng)
-        payoff = parts.sum(axis=0)
+        payoff, dynamic = self.payoffs.evaluate(self.rng)
         old = self.world.ties.copy()
         new = self.rule.update(old, mutual(payoff, payoff.T), self.world.params)
         np.fill_diagonal(new, 0.0)
@@ -119,32 +119,28 @@ class AlignmentModel(mesa.Model):
         for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
             self._log_crossing(
                 step, i, j, before[i, j], after[i, j], old[i, j], new[i, j],
-                parts[:, i, j], parts[:, j, i],
+                self.payoffs.pair_parts(i, j, dynamic[:, i, j]),
+                self.payoffs.pair_parts(j, i, dynamic[:, j, i]),
+                totals=(payoff[i, j], payoff[j, i]),
             )  # fmt: skip
 
     def update_ties_of(self, i: int) -> None:
         """Asynchronous activation of state i: revise row i (and, by symmetry, column i)."""
-        parts = self.payoffs.around(i, self.rng)
-        payoff = parts.sum(axis=0)
+        payoff, dynamic = self.payoffs.around(i, self.rng)
         ties = self.world.ties
         old = ties[i].copy()
         new = self.rule.update(old, mutual(payoff[0], payoff[1]), self.world.params)
         new[i] = 0.0
         ties[i, :] = new
         ties[:, i] = new
-        before, after = self._codes(old), self._codes(new)
-        for j in np.nonzero(before != after)[0]:
+        before, after = self.bands.codes(old), self.bands.codes(new)
+        for j in np.flatnonzero(before != after):
             self._log_crossing(
-                self.steps,
-                i,
-                j,
-                before[j],
-                after[j],
-                old[j],
-                new[j],
-                parts[:, 0, j],
-                parts[:, 1, j],
-            )
+                self.steps, i, j, before[j], after[j], old[j], new[j],
+                self.payoffs.pair_parts(i, j, dynamic[:, 0, j]),
+                self.payoffs.pair_parts(j, i, dynamic[:, 1, j]),
+                totals=(payoff[0, j], payoff[1, j]),
+            )  # fmt: skip
 
     def _socialize(self) -> None:
         """Stances on shared dimensions drift toward positive partners' (weight μ)."""
@@ -166,7 +162,7 @@ class AlignmentModel(mesa.Model):
 
     # -- recording --------------------------------------------------------------------
     def _codes(self, ties: np.ndarray) -> np.ndarray:
-        return level_codes(ties, self.world.thresholds)
+        return self.bands.codes(ties)
 
     def _record(self, step: int) -> None:
         world = self.world
@@ -225,7 +221,9 @@ class AlignmentModel(mesa.Model):
             out[f"watch.{label}.alliance"] = float((sides >= alliance).all())
         return out
 
-    def _log(self, step, kind, subject, detail, before=None, after=None, ab=None, ba=None):
+    def _log(
+        self, step, kind, subject, detail, before=None, after=None, ab=None, ba=None, totals=None
+    ):
         row: dict[str, Any] = {
             "step": step,
             "date": self.spec.date_of(step),
@@ -235,16 +233,25 @@ class AlignmentModel(mesa.Model):
             "strength_before": before,
             "strength_after": after,
         }
-        for side, parts in (("payoff_ab", ab), ("payoff_ba", ba)):
+        for k, (side, parts) in enumerate((("payoff_ab", ab), ("payoff_ba", ba))):
             if parts is None:
                 continue
-            row[f"{side}.total"] = float(parts.sum())
+            row[f"{side}.total"] = float(parts.sum() if totals is None else totals[k])
             for name, value in zip(self.payoffs.names, parts, strict=True):
                 row[f"{side}.{name}"] = float(value)
         self.recorder.events.append(row)
 
-    def _log_crossing(self, step, i, j, code_before, code_after, before, after, ij, ji) -> None:
+    def _log_crossing(
+        self, step, i, j, code_before, code_after, before, after, ij, ji, totals=None
+    ) -> None:
+        """Record each level boundary a tie crossed, with U_ij's and U_ji's parts.
+
+        ``totals`` are the payoffs the rule actually used, when known; the parts sum to them
+        up to floating-point rounding.
+        """
         a, b, ab, ba = (i, j, ij, ji) if i < j else (j, i, ji, ij)
+        if totals is not None and i > j:
+            totals = totals[::-1]
         names = self.world.names
         subject = f"{names[a]}–{names[b]}"
         lo, hi = sorted((int(code_before), int(code_after)))
@@ -252,7 +259,7 @@ class AlignmentModel(mesa.Model):
             up, down = CROSSINGS[boundary]
             kind = up if code_after > code_before else down
             detail = f"{LEVELS[code_before]} → {LEVELS[code_after]}"
-            self._log(step, kind, subject, detail, float(before), float(after), ab, ba)
+            self._log(step, kind, subject, detail, float(before), float(after), ab, ba, totals)
 
     def _reporters(self) -> dict[str, Any]:
         def latest(name: str):

@@ -112,7 +112,10 @@ class BalanceTerm(PayoffTerm):
         row = ties[i] @ ties
         row = self.weight(world) * row / self._norm(world, np.abs(ties[i]) @ np.abs(ties))
         row[i] = 0.0
-        return np.stack([row, row])[None]
+        out = np.empty((1, 2, world.n))
+        out[0, 0] = row
+        out[0, 1] = row  # B is symmetric: U_·i's balance part equals U_i·'s
+        return out
 
     @staticmethod
     def _norm(world: World, magnitude: np.ndarray) -> np.ndarray | float:
@@ -186,7 +189,9 @@ class Payoffs:
     """Evaluates the registered terms for one world and keeps their parts apart.
 
     Static parts are computed once per step (they change only through events and
-    socialization); dynamic ones for each evaluation.
+    socialization) and summed once; dynamic parts are computed for each evaluation. The
+    hot path works with totals; the parts of a single pair are assembled only when a tie
+    crosses a level, which is rare.
     """
 
     def __init__(self, world: World, terms: list[PayoffTerm] | None = None) -> None:
@@ -198,11 +203,14 @@ class Payoffs:
             names = term.part_names(world)
             self._slices.append(slice(len(self.names), len(self.names) + len(names)))
             self.names.extend(names)
+        self._dynamic = [(t, w) for t, w in zip(self.terms, self._slices, strict=True) if t.dynamic]
         self._static: np.ndarray | None = None
+        self._static_total: np.ndarray | None = None
 
     def invalidate(self) -> None:
         """Forget cached static parts (after an event or socialization)."""
         self._static = None
+        self._static_total = None
 
     def _static_parts(self, rng: np.random.Generator) -> np.ndarray:
         if self._static is None:
@@ -211,24 +219,43 @@ class Payoffs:
                 if not term.dynamic:
                     static[where] = term.parts(self.world, rng)
             self._static = static
+            self._static_total = static.sum(axis=0)
         return self._static
 
     def full(self, rng: np.random.Generator) -> np.ndarray:
         """All parts as (P, N, N); the payoff matrix is ``parts.sum(axis=0)``."""
         parts = self._static_parts(rng).copy()
-        for term, where in zip(self.terms, self._slices, strict=True):
-            if term.dynamic:
-                parts[where] = term.parts(self.world, rng)
+        for term, where in self._dynamic:
+            parts[where] = term.parts(self.world, rng)
         return parts
 
-    def around(self, i: int, rng: np.random.Generator) -> np.ndarray:
-        """Parts of U_i· and U_·i as (P, 2, N), for state i's own activation."""
-        static = self._static_parts(rng)
-        parts = np.empty((len(self.names), 2, self.world.n))
-        for term, where in zip(self.terms, self._slices, strict=True):
-            if term.dynamic:
-                parts[where] = term.row_parts(self.world, i, rng)
-            else:
-                parts[where, 0] = static[where, i, :]
-                parts[where, 1] = static[where, :, i]
+    def evaluate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """The payoff matrix U (N, N) and the dynamic parts used (D, N, N)."""
+        self._static_parts(rng)
+        dynamic = np.concatenate([term.parts(self.world, rng) for term, _ in self._dynamic])
+        return self._static_total + dynamic.sum(axis=0), dynamic
+
+    def around(self, i: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Payoffs U_i· and U_·i as (2, N), and the dynamic parts used, as (D, 2, N).
+
+        For state i's own activation under asynchronous updating.
+        """
+        self._static_parts(rng)
+        total = self._static_total
+        payoff = np.empty((2, self.world.n))
+        payoff[0] = total[i, :]
+        payoff[1] = total[:, i]
+        dynamic = [term.row_parts(self.world, i, rng) for term, _ in self._dynamic]
+        for rows in dynamic:
+            payoff += rows[0] if rows.shape[0] == 1 else rows.sum(axis=0)
+        return payoff, np.concatenate(dynamic) if len(dynamic) > 1 else dynamic[0]
+
+    def pair_parts(self, i: int, j: int, dynamic: np.ndarray) -> np.ndarray:
+        """Every part of U_ij in name order, given the dynamic parts (D,) used for it."""
+        parts = self._static[:, i, j].copy()
+        offset = 0
+        for _term, where in self._dynamic:
+            width = where.stop - where.start
+            parts[where] = dynamic[offset : offset + width]
+            offset += width
         return parts
