@@ -97,7 +97,7 @@ def _pairs(result: Result) -> list[str]:
     crossings = [e for e in result.recorder.events if e["kind"] in KIND_WORDS]
     for a, b in pairs:
         strength = result.strength(a, b)
-        levels = result.levels(a, b)
+        levels = [level.replace("_", " ") for level in result.levels(a, b)]
         low, high = int(np.argmin(strength)), int(np.argmax(strength))
         text = (
             f"**{a}–{b}**: {strength[0]:+.2f} ({levels[0]}) in {result.dates[0]} → "

@@ -50,14 +50,15 @@ def plot_network(
             if thresholds.rival < t < thresholds.partner:
                 continue  # neutral: not drawn, to keep the picture readable
             a, b = positions[result.names[i]], positions[result.names[j]]
+            friendly = t > 0
             ax.plot(
                 [a[0], b[0]],
                 [a[1], b[1]],
-                color=POSITIVE if t > 0 else NEGATIVE,
-                linewidth=0.5 + 5.0 * abs(t),
-                linestyle="-" if t > 0 else "--",
-                alpha=0.85,
-                zorder=1,
+                color=POSITIVE if friendly else NEGATIVE,
+                linewidth=(0.5 + 5.0 * abs(t)) if friendly else (0.4 + 3.0 * abs(t)),
+                linestyle="-" if friendly else (0, (4, 3)),
+                alpha=0.9 if friendly else 0.55,
+                zorder=1.5 if friendly else 1,
             )
     sizes = 300 + 2700 * power / power.max()
     xy = np.array([positions[name] for name in result.names])

@@ -13,9 +13,23 @@ from alignsim.viz.style import LINE_COLOURS, save
 
 
 def scenario_events_fired(result: Result) -> list[tuple[int, str, str]]:
-    """(step, date, note) of every scenario event that fired, in order."""
-    rows = [e for e in result.recorder.events if e["kind"] == "scenario"]
-    return [(int(e["step"]), str(e["date"]), str(e["detail"]).split(" (")[0]) for e in rows]
+    """(step, date, note) of every scenario event that fired, in order.
+
+    The date is the event's own date when the scenario gives one (``at: 2014-05``), which
+    is more telling than the date of the step it is recorded at (2014-Q3).
+    """
+    by_label = {
+        (event.id or f"events.{position}"): event
+        for position, event in enumerate(result.scenario.events)
+    }
+    out = []
+    for row in result.recorder.events:
+        if row["kind"] != "scenario":
+            continue
+        spec = by_label.get(row["subject"])
+        when = spec.at if spec is not None and isinstance(spec.at, str) else row["date"]
+        out.append((int(row["step"]), str(when), str(row["detail"]).split(" (")[0]))
+    return out
 
 
 def watched_pairs(result: Result) -> list[tuple[str, str]]:
@@ -43,9 +57,13 @@ def plot_timeline(result: Result, path: Path) -> Path:
     ):
         ax.axhline(value, color="#999999", lw=0.8, ls=":", zorder=0)
         ax.text(steps[-1], value, f" {level}", va="center", ha="left", fontsize=9, color="#555555")
+    last_x, row = -1.0, 0
     for number, (step, _date, _notes) in enumerate(events, start=1):
         ax.axvline(step, color="#BBBBBB", lw=0.8, zorder=0)
-        ax.text(step, 1.02, str(number), ha="center", va="bottom", fontsize=8,
+        x = step / max(result.steps, 1)
+        row = (row + 1) % 3 if x - last_x < 0.03 else 0  # stagger labels that would touch
+        last_x = x
+        ax.text(step, 1.01 + 0.025 * row, str(number), ha="center", va="bottom", fontsize=8,
                 transform=ax.get_xaxis_transform())  # fmt: skip
     for k, (a, b) in enumerate(pairs):
         style = "-" if k < len(LINE_COLOURS) else "--"
@@ -56,7 +74,7 @@ def plot_timeline(result: Result, path: Path) -> Path:
     ax.set_ylabel("tie strength (−1 hostile … +1 alliance)")
     _date_ticks(ax, result)
     ax.legend(loc="upper left", bbox_to_anchor=(1.06, 1.0), frameon=False, title="pair")
-    ax.set_title(f"{result.scenario.name} — watched ties (seed {result.seed})", pad=18)
+    ax.set_title(f"{result.scenario.name} — watched ties (seed {result.seed})", y=1.1)
     if events:
         lines = [
             f"{number}. {date}: {textwrap.shorten(notes, 95)}"
