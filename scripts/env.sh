@@ -4,7 +4,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$ROOT/.venv"
+VENV="${ALIGNSIM_VENV:-$ROOT/.venv}"
 MIN_PYTHON="3.12"
 
 python_ok() {

@@ -146,3 +146,30 @@ def test_validate_reports_all_three_problems(tmp_path):
                for line in lines), lines  # fmt: skip
     assert any(line.startswith(f"{broken}:9:") and "Rusia" in line and "Russia" in line
                for line in lines), lines  # fmt: skip
+
+
+def test_validate_cli_reports_every_broken_file_with_lines():
+    """`alignsim validate` over the sixteen broken files: every expected problem, exit 2."""
+    from tests.scenario.test_broken_files import BROKEN, EXPECTED
+
+    files = sorted(BROKEN.glob("*.yaml"))
+    assert len(files) >= 10
+    proc = run_cli("validate", *map(str, files))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    for stem, problems in EXPECTED.items():
+        for line, col, path, _message in problems:
+            prefix = f"{BROKEN / stem}.yaml:{line}:{col}: {path}: "
+            assert prefix in proc.stderr, prefix
+
+
+def test_run_refuses_python_tags_and_runs_nothing(tmp_path):
+    from tests.scenario.test_broken_files import BROKEN
+
+    payload = Path("/tmp/alignsim-scenario-pwned")
+    payload.unlink(missing_ok=True)
+    proc = run_cli("run", str(BROKEN / "python_tag.yaml"), "--out", str(tmp_path / "run"))
+    assert proc.returncode == 2
+    assert "is not allowed" in proc.stderr and "Traceback" not in proc.stderr
+    assert not payload.exists()
+    assert not (tmp_path / "run").exists()
