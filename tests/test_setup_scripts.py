@@ -41,9 +41,9 @@ def system_has_new_python() -> bool:
     probe = "import sys; sys.exit(sys.version_info < (3, 12))"
     for folder in SYSTEM_DIRS:
         for exe in Path(folder).glob("python3*"):
-            if re.fullmatch(r"python3(\.\d+)?", exe.name) and os.access(exe, os.X_OK):
-                if subprocess.run([exe, "-c", probe], capture_output=True).returncode == 0:
-                    return True
+            candidate = re.fullmatch(r"python3(\.\d+)?", exe.name) and os.access(exe, os.X_OK)
+            if candidate and subprocess.run([exe, "-c", probe], capture_output=True).returncode == 0:
+                return True
     return False
 
 
