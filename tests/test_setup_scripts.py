@@ -36,13 +36,17 @@ def isolated_env(tmp_path: Path, path_dirs: list[Path | str]) -> dict[str, str]:
     }
 
 
+def _runs(exe: Path, code: str) -> bool:
+    return subprocess.run([exe, "-c", code], capture_output=True).returncode == 0
+
+
 def system_has_new_python() -> bool:
     """Whether a system folder already holds a Python >= 3.12 (then the finder may use it)."""
     probe = "import sys; sys.exit(sys.version_info < (3, 12))"
     for folder in SYSTEM_DIRS:
         for exe in Path(folder).glob("python3*"):
             candidate = re.fullmatch(r"python3(\.\d+)?", exe.name) and os.access(exe, os.X_OK)
-            if candidate and subprocess.run([exe, "-c", probe], capture_output=True).returncode == 0:
+            if candidate and _runs(exe, probe):
                 return True
     return False
 
