@@ -90,3 +90,15 @@ def test_events_carry_the_timing(flagship, runs):
 
     assert mean_final(with_events) > mean_final(without) + 0.15
     assert sum(us_pakistan_low_point_after_policy(r) for r in without) <= 2
+
+
+if __name__ == "__main__":  # python -m tests.test_flagship_patterns [SEEDS]: counts per pattern
+    import sys
+
+    from alignsim.scenario import load_scenario
+    from tests.conftest import FLAGSHIP
+
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    results = [simulate(load_scenario(FLAGSHIP), seed=s) for s in range(1, count + 1)]
+    for name, check in PATTERNS.items():
+        print(f"{name}: {sum(check(r) for r in results)} of {count} seeds")
