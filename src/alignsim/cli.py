@@ -52,12 +52,25 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", type=Path)
 
     commands.add_parser("schema", help="print the scenario file's JSON Schema")
+
+    explain = commands.add_parser(
+        "explain", help="payoff parts of A→B and B→A over time, and why each level change happened"
+    )
+    explain.add_argument("run_dir", type=Path, help="a run folder written by `alignsim run`")
+    explain.add_argument("a", help="a state of the run")
+    explain.add_argument("b", help="another state of the run")
+    explain.add_argument("--step", type=int, help="show the parts at this step only")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema}[args.command]
+    handler = {
+        "run": cmd_run,
+        "validate": cmd_validate,
+        "schema": cmd_schema,
+        "explain": cmd_explain,
+    }[args.command]
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -138,6 +151,33 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from alignsim.scenario import scenario_json_schema
 
     print(json.dumps(scenario_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from alignsim.analysis.explain import ExplainError, explain, format_table, write_explanation
+
+    try:
+        explanation = explain(args.run_dir, args.a, args.b)
+    except ExplainError as error:
+        return _bad_input(f"alignsim explain: {error}")
+    steps = explanation.table["step"]
+    if args.step is not None and not (steps == args.step).any():
+        return _bad_input(
+            f"alignsim explain: --step {args.step} is outside the run (1 to {steps.max()})"
+        )
+    print(format_table(explanation, args.step))
+    print("Level changes:" if explanation.sentences else "No level changes in this run.")
+    for sentence in explanation.sentences:
+        print(f"- {sentence}")
+    try:
+        csv, png = write_explanation(explanation, args.run_dir)
+    except OSError as error:
+        print(f"alignsim: cannot write into {args.run_dir}: {error.strerror or error}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILURE
+    print(f"table: {csv}")
+    print(png)
     return EXIT_OK
 
 

@@ -30,5 +30,51 @@ def main_drivers(row: Mapping[str, Any], part_names: list[str], count: int = 3) 
     return text or "no part above 0.005"
 
 
+def event_cause(row: Mapping[str, Any]) -> str:
+    """', set by the event druzhba_2016' when a scenario event moved the tie, else ''."""
+    detail = str(row.get("detail") or "")
+    marker = "(set by the event "
+    if marker not in detail:
+        return ""
+    return ", set by the event " + detail.split(marker, 1)[1].rstrip(")")
+
+
 def _signed(value: float) -> str:
     return f"+{value:.2f}" if value >= 0 else f"−{abs(value):.2f}"
+
+
+#: Each level boundary's (upward, downward) crossing kinds, as the model records them.
+OPPOSITES = {
+    "formed": "broken",
+    "alliance": "alliance_ended",
+    "rivalry_ended": "rival",
+    "hostility_ended": "hostile",
+}
+OPPOSITES.update({down: up for up, down in list(OPPOSITES.items())})
+
+
+def net_crossings(rows: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Drop crossings that a later revision in the same step undid.
+
+    Under random activation both states of a pair revise it within one step, so a tie can
+    cross a boundary and cross back before the step ends; only crossings that still hold at
+    the end of the step are a change of level worth reporting.
+    """
+    kept: list[Mapping[str, Any]] = []
+    for row in rows:
+        undo = OPPOSITES.get(row["kind"])
+        match = next(
+            (
+                k
+                for k in range(len(kept) - 1, -1, -1)
+                if kept[k]["kind"] == undo
+                and kept[k]["subject"] == row["subject"]
+                and kept[k]["step"] == row["step"]
+            ),
+            None,
+        )
+        if match is None:
+            kept.append(row)
+        else:
+            del kept[match]
+    return kept

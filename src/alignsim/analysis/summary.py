@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from alignsim.analysis.drivers import main_drivers
+from alignsim.analysis.drivers import event_cause, main_drivers, net_crossings
 from alignsim.model.metrics import LEVELS
 from alignsim.model.recorder import Result
 from alignsim.viz.timeline import scenario_events_fired
@@ -94,7 +94,7 @@ def _pairs(result: Result) -> list[str]:
     if not pairs:
         return []
     lines = ["## Watched pairs", ""]
-    crossings = [e for e in result.recorder.events if e["kind"] in KIND_WORDS]
+    crossings = net_crossings([e for e in result.recorder.events if e["kind"] in KIND_WORDS])
     for a, b in pairs:
         strength = result.strength(a, b)
         levels = [level.replace("_", " ") for level in result.levels(a, b)]
@@ -120,6 +120,8 @@ def _crossing(result: Result, row: dict) -> str:
     text = f"{KIND_WORDS[row['kind']]} in {row['date']}"
     if row.get("payoff_ab.total") is not None:
         text += f" ({main_drivers(row, result.part_names)})"
+    else:
+        text += event_cause(row)
     return text
 
 

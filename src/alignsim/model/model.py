@@ -24,6 +24,7 @@ from alignsim.model.payoffs import Payoffs
 from alignsim.model.recorder import Recorder
 from alignsim.model.rules import make_rule, mutual
 from alignsim.model.state import State
+from alignsim.model.trace import PairTrace
 from alignsim.model.world import World
 
 FORMAL = LEVELS.index("formal_alliance")
@@ -81,11 +82,20 @@ class AlignmentModel(mesa.Model):
         self._next_bloc = 1
         self.fired: list[scenario_events.ScheduledEvent] = []
         self._watch = _watch_indices(spec, self.world)
+        self.traces: dict[tuple[int, int], PairTrace] = {}
         self.datacollector = (
             mesa.DataCollector(model_reporters=self._reporters()) if collect else None
         )
         self._record(0)
         self.running = self.max_steps > 0
+
+    def trace_pair(self, a: str, b: str) -> PairTrace:
+        """Keep the payoff parts of pair a–b at every following step (see ``PairTrace``)."""
+        i, j = sorted((self.world.index[a], self.world.index[b]))
+        if (i, j) not in self.traces:
+            names = self.world.names
+            self.traces[(i, j)] = PairTrace(names[i], names[j], list(self.payoffs.names))
+        return self.traces[(i, j)]
 
     # -- the step ---------------------------------------------------------------------
     def step(self) -> None:
@@ -102,8 +112,15 @@ class AlignmentModel(mesa.Model):
     def _apply_events(self, step: int) -> None:
         self.fired = scenario_events.due(self.schedule_of_events, step, self.rng)
         for event in self.fired:
+            old = self.world.ties.copy()
             changes = scenario_events.apply(event, self.world)
             self._log(step, "scenario", event.label, event.note + _changes_text(changes))
+            before, after = self._codes(old), self._codes(self.world.ties)
+            for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
+                self._log_crossing(
+                    step, i, j, before[i, j], after[i, j], old[i, j], self.world.ties[i, j],
+                    None, None, cause=event.label,
+                )  # fmt: skip
         if self.fired:
             np.fill_diagonal(self.world.ties, 0.0)
             self.payoffs.invalidate()
@@ -115,6 +132,14 @@ class AlignmentModel(mesa.Model):
         new = self.rule.update(old, mutual(payoff, payoff.T), self.world.params)
         np.fill_diagonal(new, 0.0)
         self.world.ties[:] = new
+        for (i, j), trace in self.traces.items():
+            trace.store(
+                step,
+                self.payoffs.pair_parts(i, j, dynamic[:, i, j]),
+                self.payoffs.pair_parts(j, i, dynamic[:, j, i]),
+                payoff[i, j],
+                payoff[j, i],
+            )
         before, after = self._codes(old), self._codes(new)
         for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
             self._log_crossing(
@@ -133,6 +158,14 @@ class AlignmentModel(mesa.Model):
         new[i] = 0.0
         ties[i, :] = new
         ties[:, i] = new
+        for (a, b), trace in self.traces.items():
+            if i in (a, b):
+                j = b if i == a else a
+                ij = self.payoffs.pair_parts(i, j, dynamic[:, 0, j])
+                ji = self.payoffs.pair_parts(j, i, dynamic[:, 1, j])
+                ab, ba = (ij, ji) if i == a else (ji, ij)
+                totals = (payoff[0, j], payoff[1, j]) if i == a else (payoff[1, j], payoff[0, j])
+                trace.store(self.steps, ab, ba, *totals)
         before, after = self.bands.codes(old), self.bands.codes(new)
         for j in np.flatnonzero(before != after):
             self._log_crossing(
@@ -242,7 +275,7 @@ class AlignmentModel(mesa.Model):
         self.recorder.events.append(row)
 
     def _log_crossing(
-        self, step, i, j, code_before, code_after, before, after, ij, ji, totals=None
+        self, step, i, j, code_before, code_after, before, after, ij, ji, totals=None, cause=None
     ) -> None:
         """Record each level boundary a tie crossed, with U_ij's and U_ji's parts.
 
@@ -259,6 +292,8 @@ class AlignmentModel(mesa.Model):
             up, down = CROSSINGS[boundary]
             kind = up if code_after > code_before else down
             detail = f"{LEVELS[code_before]} → {LEVELS[code_after]}"
+            if cause is not None:
+                detail += f" (set by the event {cause})"
             self._log(step, kind, subject, detail, float(before), float(after), ab, ba, totals)
 
     def _reporters(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ The CLI, sweeps, Dask workers, ``mesa.batch_run`` and the interactive page all g
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from alignsim.model.model import AlignmentModel
@@ -19,12 +19,19 @@ def simulate(
     steps: int | None = None,
     *,
     progress: Callable[[int], None] | None = None,
+    trace: Iterable[tuple[str, str]] = (),
 ) -> Result:
     """Run ``scenario`` for ``steps`` steps (default: its own) from ``seed`` (default: its own).
 
-    ``progress`` is called with the number of steps done after each step.
+    ``progress`` is called with the number of steps done after each step. ``trace`` names
+    pairs whose payoff parts are kept at every step, in ``result.extra["traces"]``, keyed by
+    the pair in scenario order.
     """
     model = AlignmentModel(scenario, rng=seed, steps=steps, collect=False)
+    traces = {}
+    for a, b in trace:
+        pair_trace = model.trace_pair(a, b)
+        traces[(pair_trace.a, pair_trace.b)] = pair_trace
     spec = model.spec
     seed = spec.seed if seed is None else int(seed)
     for done in range(1, model.max_steps + 1):
@@ -40,4 +47,5 @@ def simulate(
         dates=[spec.date_of(s) for s in range(model.max_steps + 1)],
         part_names=model.payoffs.names,
         recorder=model.recorder,
+        extra={"traces": traces} if traces else {},
     )

@@ -1,0 +1,169 @@
+"""Why a tie moved: every payoff part of A→B and B→A over time, and the drivers of each
+level change, from a run folder alone.
+
+The run folder stores the parts only at level crossings, so the explanation re-simulates
+the run from its ``scenario.yaml`` and seed (after checking the scenario's hash against the
+manifest) while tracing the pair, and checks that the re-simulation reproduces the folder's
+ties before trusting it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from alignsim.analysis.drivers import (
+    cooler_side,
+    event_cause,
+    main_drivers,
+    net_crossings,
+    part_label,
+)
+from alignsim.analysis.summary import KIND_WORDS
+from alignsim.io.reader import RunFolderReadError, read_manifest, read_run
+from alignsim.model.recorder import Result
+from alignsim.model.simulate import simulate
+
+
+class ExplainError(Exception):
+    """The pair cannot be explained from this run folder (unknown state, mismatch)."""
+
+
+@dataclass
+class Explanation:
+    """Parts over time for both directions, and one sentence per level change."""
+
+    result: Result
+    a: str
+    b: str
+    table: pd.DataFrame  # step, date, direction, strength, payoff, one column per part
+    changes: list[dict]  # events.csv rows of this pair's level crossings
+    sentences: list[str]
+
+    @property
+    def part_names(self) -> list[str]:
+        return self.result.part_names
+
+
+def resolve_state(result: Result, name: str) -> str:
+    """The state called ``name`` (case-insensitive), or an error with a did-you-mean."""
+    if name in result.names:
+        return name
+    folded = {n.casefold(): n for n in result.names}
+    if name.casefold() in folded:
+        return folded[name.casefold()]
+    close = difflib.get_close_matches(name, result.names, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ExplainError(f"unknown state {name!r}{hint} (states: {', '.join(result.names)})")
+
+
+def explain(run_dir: Path, a: str, b: str) -> Explanation:
+    run_dir = Path(run_dir)
+    try:
+        stored = read_run(run_dir)
+    except RunFolderReadError as error:
+        raise ExplainError(str(error)) from error
+    a, b = resolve_state(stored, a), resolve_state(stored, b)
+    if a == b:
+        raise ExplainError(f"a pair needs two different states, got {a!r} twice")
+    manifest = read_manifest(run_dir)
+    rerun = simulate(stored.scenario, seed=stored.seed, steps=stored.steps, trace=[(a, b)])
+    if not np.array_equal(rerun.strength(a, b), stored.strength(a, b)):
+        raise ExplainError(
+            f"{run_dir}: re-simulating the run does not reproduce its ties for {a}–{b}; the run "
+            f"was made with alignsim {manifest['versions'].get('alignsim')}, numpy "
+            f"{manifest['versions'].get('numpy')} — explain it with those versions"
+        )
+    trace = rerun.extra["traces"][tuple(n for n in rerun.names if n in (a, b))]
+    table = _table(rerun, trace, a, b)
+    subject = {f"{a}–{b}", f"{b}–{a}"}
+    changes = net_crossings(
+        [e for e in stored.recorder.events if e["kind"] in KIND_WORDS and e["subject"] in subject]
+    )
+    sentences = [_sentence(stored, row, a, b) for row in changes]
+    return Explanation(stored, a, b, table, changes, sentences)
+
+
+def _table(result: Result, trace, a: str, b: str) -> pd.DataFrame:
+    steps = trace.steps
+    strength = result.strength(a, b)[steps]
+    frames = []
+    for direction, (src, dst) in (("ab", (trace.a, trace.b)), ("ba", (trace.b, trace.a))):
+        parts = trace.parts(direction)
+        frame = pd.DataFrame(parts, columns=trace.part_names)
+        frame.insert(0, "payoff", trace.totals(direction))
+        frame.insert(0, "strength", strength)
+        frame.insert(0, "target", dst)
+        frame.insert(0, "source", src)
+        frame.insert(0, "date", [result.dates[s] for s in steps])
+        frame.insert(0, "step", steps)
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    order = {a: 0, b: 1}
+    table["_first"] = table["source"].map(order)
+    return table.sort_values(["_first", "step"], kind="stable").drop(columns="_first")
+
+
+def _sentence(result: Result, row: dict, a: str, b: str) -> str:
+    """'Russia–Pakistan became partners in 2016-Q4: counter-terrorism +0.31, …'."""
+    what = KIND_WORDS[row["kind"]]
+    if row.get("payoff_ab.total") is None or pd.isna(row.get("payoff_ab.total")):
+        return f"{a}–{b} {what} in {row['date']}{event_cause(row)}."
+    side = cooler_side(row)
+    first, second = row["subject"].split("–")
+    whose = first if side == "payoff_ab" else second
+    drivers = main_drivers(row, result.part_names)
+    return (
+        f"{a}–{b} {what} in {row['date']}: {drivers} "
+        f"({whose}'s payoff {row[f'{side}.total']:+.2f}, the cooler side)."
+    )
+
+
+def format_table(explanation: Explanation, step: int | None = None) -> str:
+    """The parts over time as a fixed-width terminal table, one block per direction."""
+    table = explanation.table
+    if step is not None:
+        table = table[table["step"] == step]
+    names = explanation.part_names
+    headers = ["step", "date", "tie", "payoff", *[_short(n) for n in names]]
+    widths = [max(5, len(h)) for h in headers]
+    lines: list[str] = []
+    for source in (explanation.a, explanation.b):
+        block = table[table["source"] == source]
+        if block.empty:
+            continue
+        target = block["target"].iloc[0]
+        lines.append(f"{source} → {target}: what {source} gains from a tie with {target}")
+        lines.append("  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True)))
+        for row in block.to_dict(orient="records"):
+            values = [row["step"], row["date"], f"{row['strength']:+.3f}", f"{row['payoff']:+.3f}"]
+            values += [f"{row[n]:+.3f}" for n in names]
+            lines.append("  ".join(str(v).rjust(w) for v, w in zip(values, widths, strict=True)))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _short(name: str) -> str:
+    label = part_label(name)
+    return label if len(label) <= 10 else label[:9] + "."
+
+
+def write_explanation(explanation: Explanation, folder: Path) -> tuple[Path, Path]:
+    """``explain/<A>-<B>.csv`` and ``.png`` in the run folder."""
+    from alignsim.viz.explain import plot_explanation
+
+    folder = Path(folder) / "explain"
+    folder.mkdir(exist_ok=True)
+    stem = f"{_safe(explanation.a)}-{_safe(explanation.b)}"
+    csv = folder / f"{stem}.csv"
+    explanation.table.to_csv(csv, index=False, lineterminator="\n")
+    png = plot_explanation(explanation, folder / f"{stem}.png")
+    return csv, png
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)
