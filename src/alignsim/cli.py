@@ -60,6 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("a", help="a state of the run")
     explain.add_argument("b", help="another state of the run")
     explain.add_argument("--step", type=int, help="show the parts at this step only")
+
+    compare = commands.add_parser(
+        "compare", help="counterfactual diff: where and why two runs diverge"
+    )
+    compare.add_argument("run_a", type=Path, help="the reference run folder")
+    compare.add_argument("run_b", type=Path, help="the run folder to compare with it")
+    compare.add_argument(
+        "--out", type=Path, help="folder for compare.csv and compare.png "
+        "(default: results/compare/<A>-vs-<B>; must not exist or be empty)",
+    )  # fmt: skip
     return parser
 
 
@@ -70,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate": cmd_validate,
         "schema": cmd_schema,
         "explain": cmd_explain,
+        "compare": cmd_compare,
     }[args.command]
     try:
         return handler(args)
@@ -178,6 +189,28 @@ def cmd_explain(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     print(f"table: {csv}")
     print(png)
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from alignsim.analysis.compare import CompareError, compare_runs, describe, write_comparison
+    from alignsim.io.run_folder import RunFolderError, check_destination
+
+    out = args.out or Path("results") / "compare" / f"{args.run_a.name}-vs-{args.run_b.name}"
+    try:
+        check_destination(out)
+        comparison = compare_runs(args.run_a, args.run_b)
+    except (CompareError, RunFolderError) as error:
+        return _bad_input(f"alignsim compare: {error}")
+    for line in describe(comparison):
+        print(line)
+    try:
+        csv, _png = write_comparison(comparison, out)
+    except OSError as error:
+        print(f"alignsim: cannot write {out}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"table: {csv}")
+    print(out)
     return EXIT_OK
 
 

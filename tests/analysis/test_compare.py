@@ -1,0 +1,80 @@
+"""`alignsim compare`: no divergence for equal runs, dated divergence for counterfactuals."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from alignsim.analysis.compare import CompareError, compare_runs
+from alignsim.cli import main
+from tests.conftest import FLAGSHIP, random_document, scenario_from
+
+COLUMNS = ["source", "target", "strength_a", "strength_b", "level_a", "level_b",
+           "first_divergence"]  # fmt: skip
+
+
+def run(folder, *extra: str, scenario=FLAGSHIP) -> str:
+    assert main(["run", str(scenario), "--no-plots", "--out", str(folder), *extra]) == 0
+    return str(folder)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("cmp")
+    return {
+        "a": run(base / "a", "--seed", "3", "--steps", "24"),
+        "same": run(base / "same", "--seed", "3", "--steps", "24"),
+        "later": run(
+            base / "later",
+            "--seed",
+            "3",
+            "--steps",
+            "24",
+            "--set",
+            "events.crimea_sanctions.at=2016-01",
+        ),
+        "seed4": run(base / "seed4", "--seed", "4", "--steps", "24"),
+    }
+
+
+def test_same_seed_never_diverges(runs, tmp_path):
+    out = tmp_path / "out"
+    assert main(["compare", runs["a"], runs["same"], "--out", str(out)]) == 0
+    table = pd.read_csv(out / "compare.csv")
+    assert list(table.columns[: len(COLUMNS)]) == COLUMNS
+    assert len(table) == 66
+    assert table["first_divergence"].isna().all()
+    assert (table["strength_a"] == table["strength_b"]).all()
+    assert (out / "compare.png").stat().st_size > 10_000
+
+
+def test_counterfactual_diverges_no_earlier_than_its_change(runs):
+    comparison = compare_runs(runs["a"], runs["later"])
+    diverging = comparison.diverging
+    assert not diverging.empty
+    moved = comparison.a.scenario.step_of("2014-03")  # the event's step in run A
+    assert int(diverging["first_divergence"].min()) == moved
+    first = diverging[diverging["first_divergence"] == moved]
+    assert (first["parts_differing"] != "").all()
+
+
+def test_other_seed_diverges_at_once(runs):
+    comparison = compare_runs(runs["a"], runs["seed4"])
+    assert int(comparison.diverging["first_divergence"].min()) == 1
+
+
+def test_runs_without_shared_states_cannot_be_compared(runs, tmp_path, capsys):
+    doc = random_document(3, 4, 2)
+    other = tmp_path / "other.yaml"
+    other.write_text(scenario_from(doc).to_yaml())
+    folder = run(tmp_path / "other-run", scenario=other)
+    with pytest.raises(CompareError, match="share 0 state"):
+        compare_runs(runs["a"], folder)
+    assert main(["compare", runs["a"], folder, "--out", str(tmp_path / "x")]) == 2
+    assert "share 0 state" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_refuses_a_folder_that_is_not_a_run(runs, tmp_path, capsys):
+    assert main(["compare", runs["a"], str(tmp_path), "--out", str(tmp_path / "y")]) == 2
+    assert "not a complete alignsim run folder" in capsys.readouterr().err
