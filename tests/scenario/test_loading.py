@@ -175,7 +175,8 @@ def test_json_schema_describes_the_file_format():
     schema = scenario_json_schema()
     json.dumps(schema)  # serialisable
     assert schema["$schema"].startswith("https://json-schema.org/")
-    assert set(schema["required"]) == {"name", "dimensions", "states"}
+    assert schema["else"] == {"$ref": "#/$defs/Scenario"}  # a file without `extends`
+    assert set(schema["$defs"]["Scenario"]["required"]) == {"name", "dimensions", "states"}
     assert schema["additionalProperties"] is False
     event = schema["$defs"]["Event"]["properties"]
     assert "from" in event and "from_" not in event  # by alias

@@ -58,6 +58,10 @@ def did_you_mean(kind: str, name: object, known: Iterable[str]) -> str:
     return head
 
 
+#: Fixed columns of states.csv that a dimension (one column per dimension) must not shadow.
+RESERVED_DIMENSION_NAMES = frozenset({"step", "date", "state", "power", "bloc"})
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -125,6 +129,20 @@ class _Checker:
                     self.dim((*path, state, dim), dim)
 
     # -- sections ----------------------------------------------------------------------
+    def check_dimension_names(self) -> None:
+        """A dimension becomes a column of states.csv, beside fixed columns of its own."""
+        for name in self.dims or []:
+            if name in RESERVED_DIMENSION_NAMES:
+                self.add(
+                    ("dimensions", name),
+                    f"'{name}' is a column of states.csv already; name the dimension otherwise",
+                    "key",
+                )
+            elif "." in name:
+                self.add(
+                    ("dimensions", name), f"'{name}': dimension names cannot contain '.'", "key"
+                )
+
     def check_states(self) -> None:
         states = self.doc.get("states")
         if not isinstance(states, Mapping):
@@ -381,6 +399,7 @@ def check_document(doc: Mapping[str, Any]) -> list[Issue]:
     if not isinstance(doc, Mapping):
         return []
     checker = _Checker(doc)
+    checker.check_dimension_names()
     checker.check_states()
     checker.check_pairs("relations")
     checker.check_pairs("ties")

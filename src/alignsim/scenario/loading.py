@@ -1,19 +1,24 @@
-"""Loading a scenario: read -> (merge) -> override -> validate.
+"""Loading a scenario: read -> merge -> override -> validate.
 
 Each stage works on the raw document and adds problems instead of raising, so
-one run of ``alignsim validate`` shows everything wrong with a file. The stages
-are separate so a future ``extends:`` (scenario variants) can slot in between
-reading and overriding (merge the parent's raw document and positions there).
+one run of ``alignsim validate`` shows everything wrong with a file. The merge
+stage follows ``extends:`` (scenario variants): it reads the parent file, resolves
+the parent's own ``extends`` first, and merges the child over it (:mod:`.extends`),
+keeping every value's position in the file it came from.
 """
 
 from __future__ import annotations
 
+import copy
+import os
+import re
 from collections.abc import Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
 from pydantic import TypeAdapter
 
+from .extends import EXTENDS, merge_documents, orphan_removes, parent_reference, problem_at
 from .problems import TOP, Problem, ScenarioError
 from .schema import Scenario
 from .validation import describe, validate_document
@@ -35,9 +40,59 @@ def read_raw(text: str, filename: str) -> RawDocument:
     return raw
 
 
-def resolve_raw(raw: RawDocument) -> RawDocument:
-    """Stage 2 (placeholder): where ``extends:`` will merge a parent scenario."""
-    return raw
+def read_file(path: str | FsPath) -> tuple[str | None, str]:
+    """The text of a scenario file, or (None, why it cannot be read)."""
+    try:
+        return FsPath(path).read_bytes().decode("utf-8-sig"), ""
+    except OSError as exc:
+        return None, f"cannot read file: {exc.strerror or exc}"
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 text (byte {exc.start})"
+
+
+def _real(filename: str) -> str:
+    return os.path.realpath(filename)
+
+
+def resolve_raw(raw: RawDocument, _chain: tuple[tuple[str, str], ...] = ()) -> RawDocument:
+    """Stage 2: follow ``extends:`` and merge the parent scenario under this one.
+
+    The parent's path is relative to the file that names it (to the working
+    directory for text without a file). Chains are followed to the end; a cycle,
+    an unreadable parent or a parent that cannot be read as a scenario stops the
+    load (``fatal``), reported at the ``extends`` line of the file that names it.
+    """
+    if raw.fatal:
+        return raw
+    chain = (*_chain, (raw.filename, _real(raw.filename)))
+    reference, bad = parent_reference(raw)
+    if bad is not None:
+        raw.problems.append(bad)
+        raw.fatal = True
+        return raw
+    if reference is None:
+        raw.problems += orphan_removes(raw)
+        return raw
+    name = os.path.normpath(os.path.join(os.path.dirname(raw.filename), reference))
+    real = _real(name)
+    seen = [r for _, r in chain]
+    if real in seen:
+        cycle = [shown for shown, _ in chain[seen.index(real) :]] + [name]
+        raw.problems.append(problem_at(raw, (EXTENDS,), "extends cycle: " + " -> ".join(cycle)))
+        raw.fatal = True
+        return raw
+    text, reason = read_file(name)
+    if text is None:
+        message = f"parent scenario {name}: {reason}"
+        raw.problems.append(problem_at(raw, (EXTENDS,), message))
+        raw.fatal = True
+        return raw
+    parent = resolve_raw(read_raw(text, name), chain)
+    if parent.fatal:
+        raw.problems = parent.problems + raw.problems
+        raw.fatal = True
+        return raw
+    return merge_documents(parent, raw)
 
 
 def load_scenario_text(
@@ -67,24 +122,86 @@ def load_scenario(path: str | FsPath, overrides: Sequence[str] = ()) -> Scenario
     """Load and validate a scenario file; raises :class:`ScenarioError` with every problem.
 
     A file that cannot be read (missing, a directory, not UTF-8) is a problem too.
+    A file with ``extends:`` is merged over its parent first (see docs/scenarios.md).
     """
     filename = str(path)
-    try:
-        text = FsPath(path).read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ScenarioError([Problem(filename, 1, 1, TOP, f"cannot read file: {reason}")]) from None
-    except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte {exc.start})"
-        raise ScenarioError([Problem(filename, 1, 1, TOP, message)]) from None
+    text, reason = read_file(path)
+    if text is None:
+        raise ScenarioError([Problem(filename, 1, 1, TOP, reason)])
     return load_scenario_text(text, filename, overrides)
 
 
+_REF = re.compile(r"#/\$defs/(\w+)")
+#: Sections a variant may give in part: their mappings merge into the parent's.
+_PARTIAL_SECTIONS = ("calendar", "dimensions", "states", "corridors", "params", "watch")
+
+
 def scenario_json_schema() -> dict[str, Any]:
-    """JSON Schema of the scenario file (keys by alias), for editors and ``alignsim schema``."""
+    """JSON Schema of the scenario file (keys by alias), for editors and ``alignsim schema``.
+
+    A file without ``extends`` must be a complete scenario (``$defs/Scenario``). A file
+    with ``extends`` gives only what it changes: the merged sections need none of their
+    required keys (``...Variant`` definitions), and events may be ``{id, remove: true}``.
+    """
     schema = TypeAdapter(Scenario).json_schema(by_alias=True, mode="validation")
+    defs: dict[str, Any] = schema.pop("$defs")
+    schema.pop("title", None)
+
+    def strict(name: str) -> bool:
+        """True when the model ``name`` or one it contains has required keys."""
+        text = str(defs[name].get("properties", {}))
+        inner = {ref.rsplit("/", 1)[-1] for ref in _REF.findall(text)} - {name}
+        return bool(defs[name].get("required")) or any(strict(other) for other in inner)
+
+    def partial(node: Any) -> Any:
+        """``node`` with every model it refers to replaced by its required-free variant."""
+        if isinstance(node, list):
+            return [partial(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: partial(value) for key, value in node.items() if key != "$ref"}
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            if not strict(name):
+                return node
+            variant = name + "Variant"
+            if variant not in defs:
+                defs[variant] = loose = copy.deepcopy(defs[name])
+                loose.pop("required", None)
+                loose["title"] = variant
+                loose["properties"] = partial(loose["properties"])
+            out["$ref"] = f"#/$defs/{variant}"
+        return out
+
+    event = defs["EventVariant"] = copy.deepcopy(defs["Event"])
+    event["title"] = "EventVariant"
+    event["properties"]["remove"] = {
+        "const": True,
+        "description": "With `id` only: delete the parent scenario's event with this id.",
+    }
+    properties: dict[str, Any] = {
+        "extends": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Parent scenario file, relative to this file; this file gives "
+            "only what it changes (see docs/scenarios.md).",
+        }
+    }
+    for key, prop in schema["properties"].items():
+        if key in _PARTIAL_SECTIONS:
+            prop = partial(prop)
+        elif key == "events":
+            prop = copy.deepcopy(prop)
+            prop["items"] = {"$ref": "#/$defs/EventVariant"}
+        properties[key] = prop
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "alignsim scenario",
-        **{k: v for k, v in schema.items() if k != "title"},
+        "description": schema.get("description", ""),
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "if": {"required": ["extends"]},
+        "else": {"$ref": "#/$defs/Scenario"},
+        "$defs": {**defs, "Scenario": {"title": "Scenario", **schema}},
     }
