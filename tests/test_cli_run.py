@@ -64,10 +64,12 @@ def test_plots_identical_for_same_seed(flagship_runs):
         assert png.read_bytes() == (flagship_runs["b"] / "plots" / png.name).read_bytes()
 
 
-def test_resolved_scenario_reruns_to_identical_tables(flagship_runs, tmp_path):
-    first = flagship_runs["a"]
-    again = tmp_path / "again"
-    assert main(["run", str(first / "scenario.yaml"), "--seed", "3", "--out", str(again)]) == 0
+def test_resolved_scenario_reruns_to_identical_tables(tmp_path):
+    """scenario.yaml records the run's seed and steps: re-running it needs no options."""
+    first, again = tmp_path / "first", tmp_path / "again"
+    assert main(["run", str(FLAGSHIP), "--seed", "5", "--steps", "10", "--no-plots",
+                 "--out", str(first)]) == 0  # fmt: skip
+    assert main(["run", str(first / "scenario.yaml"), "--no-plots", "--out", str(again)]) == 0
     for name in TABLES:
         assert (first / name).read_bytes() == (again / name).read_bytes(), name
 
@@ -173,3 +175,86 @@ def test_run_refuses_python_tags_and_runs_nothing(tmp_path):
     assert "is not allowed" in proc.stderr and "Traceback" not in proc.stderr
     assert not payload.exists()
     assert not (tmp_path / "run").exists()
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+SMALL = """name: small
+dimensions:
+  d: {kind: shared}
+states:
+  A: {power: 1, interests: {d: 0.5}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "args"),
+    [
+        ("one state", SMALL, []),
+        ("two states, no calendar", SMALL + "  B: {power: 0.5, interests: {d: -0.5}}\n", []),
+        ("zero steps", SMALL + "  B: {power: 0.5, interests: {d: 0.5}}\n", ["--steps", "0"]),
+        ("all saliences zero",
+         SMALL.replace("0.5}}", "0.5}, salience: {d: 0}}")
+         + "  B: {power: 0.5, interests: {d: 0.5}, salience: {d: 0}}\n", []),
+    ],
+)  # fmt: skip
+def test_degenerate_scenarios_run(tmp_path, label, text, args):
+    scenario = write(tmp_path / "s.yaml", text)
+    out = tmp_path / "run"
+    proc = run_cli("run", str(scenario), "--out", str(out), *args)
+    assert proc.returncode == 0, (label, proc.stderr)
+    assert "Traceback" not in proc.stderr and "Warning" not in proc.stderr, proc.stderr
+    for name in TABLES:
+        assert (out / name).is_file()
+    import pandas as pd
+
+    for name in ("ties.csv", "states.csv", "metrics.csv"):
+        frame = pd.read_csv(out / name)
+        assert not frame.isna().any().any(), name
+
+
+def test_event_that_breaks_a_parameter_is_bad_input(tmp_path):
+    scenario = write(
+        tmp_path / "p.yaml",
+        SMALL + "  B: {power: 0.5, interests: {d: 0.5}}\n"
+        "events:\n  - {at: 2, note: calm, param: {shift: {noise: -1}}}\n",
+    )
+    proc = run_cli("run", str(scenario), "--out", str(tmp_path / "run"), "--steps", "4")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "events.0" in proc.stderr and "params.noise" in proc.stderr and "step 2" in proc.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_unwritable_destination_exits_1(tmp_path):
+    proc = run_cli("run", str(FLAGSHIP), "--steps", "1", "--no-plots", "--out",
+                   "/proc/alignsim-cannot-write-here")  # fmt: skip
+    assert proc.returncode == 1
+    assert "cannot write the run folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_out_that_is_a_file_is_bad_input(tmp_path):
+    target = write(tmp_path / "file", "")
+    proc = run_cli("run", str(FLAGSHIP), "--steps", "1", "--out", str(target))
+    assert proc.returncode == 2 and "is a file" in proc.stderr
+    proc = run_cli("run", str(FLAGSHIP), "--steps", "1", "--out", str(target / "sub"))
+    assert proc.returncode == 2 and "is a file" in proc.stderr
+
+
+def test_validate_prints_ok_files_on_stdout(tmp_path):
+    bad = write(tmp_path / "bad.yaml", "name: x\n")
+    proc = run_cli("validate", str(FLAGSHIP), str(bad))
+    assert proc.returncode == 2
+    assert f"{FLAGSHIP}: ok" in proc.stdout
+    assert str(bad) in proc.stderr
+
+
+def test_manifest_records_the_command_given(tmp_path):
+    out = tmp_path / "m"
+    assert main(["run", str(FLAGSHIP), "--steps", "2", "--no-plots", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["command"] == ["alignsim", "run", str(FLAGSHIP), "--steps", "2", "--no-plots",
+                                   "--out", str(out)]  # fmt: skip

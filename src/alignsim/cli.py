@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     handler = {
         "run": cmd_run,
         "validate": cmd_validate,
@@ -97,6 +98,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         default_run_dir,
         write_run_folder,
     )
+    from alignsim.model.events import EventError
     from alignsim.model.simulate import simulate
     from alignsim.scenario import ScenarioError, load_scenario
 
@@ -110,16 +112,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _bad_input(str(error))
     seed = scenario.seed if args.seed is None else args.seed
     started = datetime.now(UTC)
-    out = args.out or default_run_dir(args.results, scenario.name, seed, started)
-    try:
-        check_destination(out)
-    except RunFolderError as error:
-        return _bad_input(str(error))
+    if args.out is not None:
+        try:
+            check_destination(args.out)
+        except RunFolderError as error:
+            return _bad_input(str(error))
 
     steps = scenario.steps if args.steps is None else args.steps
     clock = time.perf_counter()
-    with _progress(steps) as bar:
-        result = simulate(scenario, seed=seed, steps=steps, progress=bar)
+    try:
+        with _progress(steps) as bar:
+            result = simulate(scenario, seed=seed, steps=steps, progress=bar)
+    except EventError as error:
+        return _bad_input(f"{args.scenario}: {error}")
+    except MemoryError:
+        return _bad_input(
+            f"{args.scenario}: {steps} steps of {len(scenario.states)} states do not fit in "
+            "memory; use fewer --steps"
+        )
     elapsed = time.perf_counter() - clock
 
     def extras(result, folder: Path) -> None:
@@ -129,14 +139,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             write_plots(result, folder)
 
+    out = args.out or default_run_dir(args.results, scenario.name, seed, started)
     try:
         folder = write_run_folder(
-            result, Path(out), command=["alignsim", *sys.argv[1:]], started=started,
+            result, Path(out), command=["alignsim", *args.argv], started=started,
             write_extras=extras,
         )  # fmt: skip
     except RunFolderError as error:
         return _bad_input(str(error))
     except OSError as error:
+        if args.out is None and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # the name reserved for this run
         print(f"alignsim: cannot write the run folder {out}: {error.strerror or error}",
               file=sys.stderr)  # fmt: skip
         return EXIT_FAILURE
@@ -154,7 +167,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     code, lines = validate_files(args.files)
     for line in lines:
-        print(line, file=sys.stdout if code == EXIT_OK else sys.stderr)
+        ok = line.endswith(": ok")
+        print(line, file=sys.stdout if ok else sys.stderr)
     return code
 
 
@@ -236,8 +250,7 @@ class _progress:
         return self._update
 
     def _update(self, done: int) -> None:
-        self.bar.n = done
-        self.bar.refresh()
+        self.bar.update(done - self.bar.n)  # tqdm throttles redraws (mininterval)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:

@@ -107,3 +107,48 @@ def test_corridor_status_changes_interest():
     model.world.corridors["route"].status = "blocked"
     model.world.corridors_changed()
     assert model.world.corridor_factor()[1, 0, 1] == 1.0
+
+
+def two_states(**params):
+    doc = random_document(12, 2, 1, noise=0.0)
+    doc["events"] = []
+    doc["relations"] = [{"between": ["S0", "S1"], "value": 0.5}]
+    doc["params"].update(params)
+    return scenario_from(doc)
+
+
+def test_random_and_simultaneous_revise_each_tie_once_per_step():
+    a = simulate(two_states(activation="random"), steps=3).strength("S0", "S1")
+    b = simulate(two_states(activation="simultaneous"), steps=3).strength("S0", "S1")
+    np.testing.assert_allclose(a, b, atol=1e-15)
+
+
+def test_formal_alliance_after_the_given_number_of_steps():
+    doc = random_document(13, 2, 1, noise=0.0)
+    doc["events"] = []
+    doc["ties"] = [{"between": ["S0", "S1"], "value": 0.9}]
+    doc["relations"] = [{"between": ["S0", "S1"], "value": 1.0}]
+    doc["params"].update(history_weight=3.0, alliance_after=3)
+    result = simulate(scenario_from(doc), steps=5)
+    assert result.levels("S0", "S1") == ["alliance"] * 2 + ["formal_alliance"] * 4
+    formal = [e for e in result.recorder.events if e["kind"] == "formal_alliance"]
+    assert [e["step"] for e in formal] == [2]
+
+
+def test_param_event_on_planned_share_changes_corridor_factor():
+    doc = random_document(11, 4, 2, noise=0.0)
+    doc["events"] = [{"at": 1, "note": "hope", "param": {"set": {"planned_boost_share": 1.0}}}]
+    model = AlignmentModel(scenario_from(doc), collect=False)
+    before = model.world.corridor_factor()[1, 0, 1]
+    model.step()
+    assert model.world.corridor_factor()[1, 0, 1] > before
+
+
+def test_event_draws_do_not_disturb_noise_or_other_events():
+    """A stochastic event that never fires leaves every other random draw as it was."""
+    doc = random_document(14, 5, 2, noise=0.2)
+    base = simulate(scenario_from(doc), seed=3)
+    doc["events"].append({"id": "never", "from": 1, "to": doc["steps"], "probability": 0.0,
+                          "note": "never fires", "shift": {"S0": {"d0": 1.0}}})  # fmt: skip
+    extra = simulate(scenario_from(doc), seed=3)
+    assert base.ties_frame().equals(extra.ties_frame())

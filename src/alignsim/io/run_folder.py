@@ -36,22 +36,37 @@ def safe_name(name: str) -> str:
 
 
 def default_run_dir(root: Path, scenario_name: str, seed: int, now: datetime) -> Path:
-    """``results/<scenario>/<UTC time>-seed<N>``, made unique if that name is taken."""
+    """Reserve ``results/<scenario>/<UTC time>-seed<N>`` (``-2``, ``-3``… if taken).
+
+    The folder is created empty at once, so runs started in the same second never pick the
+    same name; ``write_run_folder`` later replaces it with the complete folder.
+    """
     base = Path(root) / safe_name(scenario_name) / f"{now:%Y%m%dT%H%M%SZ}-seed{seed}"
+    base.parent.mkdir(parents=True, exist_ok=True)
     candidate, n = base, 1
-    while candidate.exists():
-        n += 1
-        candidate = base.with_name(f"{base.name}-{n}")
-    return candidate
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = base.with_name(f"{base.name}-{n}")
 
 
 def check_destination(out: Path) -> None:
-    """Refuse a destination that exists and is not an empty folder."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    """Refuse a destination that exists and is not an empty folder, or lies under a file."""
+    if out.exists() and not out.is_dir():
+        raise RunFolderError(f"{out}: is a file; --out must name a folder")
+    if out.is_dir() and any(out.iterdir()):
         raise RunFolderError(
             f"{out}: already exists and is not empty; choose another --out "
             "(alignsim never overwrites a run)"
         )
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise RunFolderError(f"{out}: {parent} is a file, not a folder")
+            break
 
 
 def write_run_folder(

@@ -1,13 +1,15 @@
 """Scheduled and stochastic scenario events, applied at the start of their step.
 
 An event is data (the scenario's ``events`` list); this module turns it into a schedule of
-steps and applies its actions to the world's arrays. Stochastic events draw one uniform
-number per step of their window, in list order, from the model's generator, so a seed fixes
-which of them fire.
+steps and applies its actions to the world's arrays. A stochastic event draws one uniform
+number per step of its window from a generator of its own, seeded from the run's seed and
+the event's id: a seed fixes which events fire, and changing one event's window or
+probability (a counterfactual) leaves the other events' draws and the payoff noise alone.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,36 +33,46 @@ class ScheduledEvent:
     last: int
     probability: float
     spec: Any
+    rng: np.random.Generator | None = None
 
     @property
     def note(self) -> str:
         return self.spec.note or self.label
 
 
-def schedule(scenario: Scenario) -> list[ScheduledEvent]:
+def schedule(scenario: Scenario, seed: int) -> list[ScheduledEvent]:
     out = []
     for position, event in enumerate(scenario.events):
         first, last = scenario.event_window(event)
+        label = event.id or f"events.{position}"
+        stochastic = float(event.probability) < 1.0
         out.append(
             ScheduledEvent(
                 position=position,
-                label=event.id or f"events.{position}",
+                label=label,
                 first=first,
                 last=last,
                 probability=float(event.probability),
                 spec=event,
+                rng=_event_generator(seed, label) if stochastic else None,
             )
         )
     return out
 
 
-def due(events: list[ScheduledEvent], step: int, rng: np.random.Generator) -> list[ScheduledEvent]:
-    """Events that fire at ``step``; a draw is made only for stochastic events in window."""
+def _event_generator(seed: int, label: str) -> np.random.Generator:
+    """A generator for one event, from the run's seed and the event's label (its id)."""
+    return np.random.default_rng([zlib.crc32(label.encode("utf-8")), int(seed) & 0xFFFFFFFF,
+                                  int(seed) >> 32])  # fmt: skip
+
+
+def due(events: list[ScheduledEvent], step: int) -> list[ScheduledEvent]:
+    """Events that fire at ``step``, in file order; stochastic ones draw once per step."""
     fired = []
     for event in events:
         if not event.first <= step <= event.last:
             continue
-        if event.probability >= 1.0 or rng.random() < event.probability:
+        if event.rng is None or event.rng.random() < event.probability:
             fired.append(event)
     return fired
 
@@ -69,10 +81,10 @@ def apply(event: ScheduledEvent, world: World) -> list[str]:
     """Apply every action of one event; return a short description of each change."""
     spec = event.spec
     done: list[str] = []
-    if spec.shift:
-        done += _change_vectors(world, world.stances, spec.shift, shift=True, low=-1.0)
     if spec.set:
         done += _change_vectors(world, world.stances, spec.set, shift=False, low=-1.0)
+    if spec.shift:
+        done += _change_vectors(world, world.stances, spec.shift, shift=True, low=-1.0)
     if spec.salience:
         for mode in ("set", "shift"):
             if (values := getattr(spec.salience, mode, None)) is not None:
@@ -96,12 +108,38 @@ def apply(event: ScheduledEvent, world: World) -> list[str]:
                 old = world.params[name]
                 world.params[name] = old + value if mode == "shift" else value
                 done.append(f"{name} {old:g} → {world.params[name]:g}")
+        _check_params(world)
+        world.corridors_changed()  # planned_boost_share enters the corridor factors
     if spec.corridor:
         for name, status in spec.corridor.items():
             done.append(f"{name} {world.corridors[name].status} → {status}")
             world.corridors[name].status = status
         world.corridors_changed()
     return done
+
+
+class EventError(ValueError):
+    """An event would put the world outside what the scenario schema allows."""
+
+
+def _check_params(world: World) -> None:
+    """Parameters after an event must still satisfy the schema (shifts can't be checked
+    before the run, since they add to whatever value the parameter has by then)."""
+    from pydantic import ValidationError
+
+    from alignsim.scenario.schema import Params
+
+    try:
+        Params.model_validate({**world.params, "thresholds": world.thresholds})
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"])
+        raise EventError(f"params.{name} would become {first['input']!r}: {first['msg']}") from None
+    if world.params["break_threshold"] >= world.params["form_threshold"]:
+        raise EventError(
+            f"params.break_threshold ({world.params['break_threshold']:g}) would no longer be "
+            f"below params.form_threshold ({world.params['form_threshold']:g})"
+        )
 
 
 def _amount(value: float, *, shift: bool) -> str:

@@ -1,7 +1,7 @@
 """AlignmentModel: states form and break signed ties from their payoffs (docs/ODD.md).
 
 One step:
-1. apply the scenario events due at this step (scheduled, then stochastic draws);
+1. apply the scenario events due at this step, in file order;
 2. revise ties — every pair at once (``simultaneous``) or state by state in random order
    (``random``, Mesa's ``shuffle_do``), each from the current network;
 3. let stances on shared dimensions drift toward partners' (socialization, optional);
@@ -70,7 +70,8 @@ class AlignmentModel(mesa.Model):
         self.world = World.from_scenario(spec)
         self.payoffs = Payoffs(self.world)
         self.rule = make_rule(self.world.params["rule"])
-        self.schedule_of_events = scenario_events.schedule(spec)
+        root = int(rng) if isinstance(rng, int | np.integer) else int(self.rng.integers(2**32))
+        self.schedule_of_events = scenario_events.schedule(spec, root)
         for index, name in enumerate(self.world.names):
             State(self, index, name)
         self.states = list(self.agents)
@@ -83,6 +84,7 @@ class AlignmentModel(mesa.Model):
         self.fired: list[scenario_events.ScheduledEvent] = []
         self._watch = _watch_indices(spec, self.world)
         self.traces: dict[tuple[int, int], PairTrace] = {}
+        self._revised = np.zeros(self.world.n, dtype=bool)
         self.datacollector = (
             mesa.DataCollector(model_reporters=self._reporters()) if collect else None
         )
@@ -104,16 +106,23 @@ class AlignmentModel(mesa.Model):
         if self.world.params["activation"] == "simultaneous":
             self._update_all(step)
         else:
+            self._revised = np.zeros(self.world.n, dtype=bool)
             self.agents.shuffle_do("step")
         self._socialize()
         self._record(step)
         self.running = step < self.max_steps
 
     def _apply_events(self, step: int) -> None:
-        self.fired = scenario_events.due(self.schedule_of_events, step, self.rng)
+        self.fired = scenario_events.due(self.schedule_of_events, step)
         for event in self.fired:
             old = self.world.ties.copy()
-            changes = scenario_events.apply(event, self.world)
+            try:
+                changes = scenario_events.apply(event, self.world)
+            except scenario_events.EventError as error:
+                raise scenario_events.EventError(
+                    f"events.{event.position} ({event.label}) at step {step} "
+                    f"({self.spec.date_of(step)}): {error}"
+                ) from None
             self._log(step, "scenario", event.label, event.note + _changes_text(changes))
             before, after = self._codes(old), self._codes(self.world.ties)
             for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
@@ -150,17 +159,28 @@ class AlignmentModel(mesa.Model):
             )  # fmt: skip
 
     def update_ties_of(self, i: int) -> None:
-        """Asynchronous activation of state i: revise row i (and, by symmetry, column i)."""
+        """Asynchronous activation of state i: revise its ties from the current network.
+
+        Each pair is revised once per step, by whichever of its two states is activated
+        first, so ``random`` and ``simultaneous`` activation revise ties at the same rate and
+        differ only in what each revision sees.
+        """
         payoff, dynamic = self.payoffs.around(i, self.rng)
         ties = self.world.ties
         old = ties[i].copy()
         new = self.rule.update(old, mutual(payoff[0], payoff[1]), self.world.params)
         new[i] = 0.0
+        open_ = ~self._revised
+        open_[i] = False
+        new = np.where(open_, new, old)
         ties[i, :] = new
         ties[:, i] = new
+        self._revised[i] = True
         for (a, b), trace in self.traces.items():
             if i in (a, b):
                 j = b if i == a else a
+                if not open_[j]:
+                    continue
                 ij = self.payoffs.pair_parts(i, j, dynamic[:, 0, j])
                 ji = self.payoffs.pair_parts(j, i, dynamic[:, 1, j])
                 ab, ba = (ij, ji) if i == a else (ji, ij)
@@ -212,7 +232,9 @@ class AlignmentModel(mesa.Model):
             )  # fmt: skip
         codes = np.where(self.alliance_run >= after, FORMAL, codes).astype(np.int8)
         self.levels = codes
-        labels = find_blocs(world.ties, partner=world.thresholds["partner"])
+        # a state with no tie at all is never aligned, whatever the partner threshold
+        aligned_at = max(world.thresholds["partner"], np.finfo(float).eps)
+        labels = find_blocs(world.ties, partner=aligned_at)
         self.blocs, self._next_bloc = match_labels(labels, self.blocs, self._next_bloc)
         self.recorder.record(
             step,

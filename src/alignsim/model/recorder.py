@@ -100,15 +100,19 @@ class Result:
         matrix[self.recorder.upper] = self.recorder.strength[step]
         return matrix + matrix.T
 
+    def _column(self, a: str, b: str) -> int:
+        if a == b:
+            raise ValueError(f"a pair needs two different states, got {a!r} twice")
+        i, j = sorted((self.names.index(a), self.names.index(b)))
+        return _pair_column(len(self.names), i, j)
+
     def strength(self, a: str, b: str) -> np.ndarray:
         """Tie strength of a pair at every step."""
-        i, j = sorted((self.names.index(a), self.names.index(b)))
-        column = _pair_column(len(self.names), i, j)
+        column = self._column(a, b)
         return self.recorder.strength[: self.steps + 1, column]
 
     def levels(self, a: str, b: str) -> list[str]:
-        i, j = sorted((self.names.index(a), self.names.index(b)))
-        column = _pair_column(len(self.names), i, j)
+        column = self._column(a, b)
         return [LEVELS[c] for c in self.recorder.level[: self.steps + 1, column]]
 
     def metric(self, name: str) -> np.ndarray:

@@ -38,6 +38,8 @@ def simulate(
         model.step()
         if progress is not None:
             progress(done)
+    # the scenario as run: re-running it without options reproduces this run
+    spec = spec.model_copy(update={"seed": seed, "steps": model.max_steps})
     return Result(
         scenario=spec,
         seed=seed,
