@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-PART_LABELS = {"balance": "balance", "history": "history", "power": "power", "cost": "cost"}
-
 
 def part_label(name: str) -> str:
     """'interest.counter_terrorism' -> 'counter-terrorism'."""
     if name.startswith("interest."):
         return name.removeprefix("interest.").replace("_", " ").replace(" ", "-")
-    return PART_LABELS.get(name, name)
+    return name
 
 
 def cooler_side(row: Mapping[str, Any]) -> str:

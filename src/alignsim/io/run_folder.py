@@ -87,8 +87,7 @@ def write_run_folder(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
-        scenario_yaml = result.scenario.to_yaml()
-        (tmp / "scenario.yaml").write_text(scenario_yaml, encoding="utf-8")
+        (tmp / "scenario.yaml").write_text(result.scenario.to_yaml(), encoding="utf-8")
         frames = {
             "ties": result.ties_frame(),
             "states": result.states_frame(),
@@ -99,7 +98,7 @@ def write_run_folder(
             frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
         if write_extras is not None:
             write_extras(result, tmp)
-        manifest = _manifest(result, tmp, scenario_yaml, command, started)
+        manifest = _manifest(result, tmp, command, started)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
         os.chmod(tmp, 0o755)
         if out.exists():
@@ -111,13 +110,11 @@ def write_run_folder(
     return out
 
 
-def _manifest(
-    result: Result, folder: Path, scenario_yaml: str, command: list[str], started: datetime
-) -> dict:
+def _manifest(result: Result, folder: Path, command: list[str], started: datetime) -> dict:
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     return {
         "scenario": result.scenario.name,
-        "scenario_sha256": hashlib.sha256(scenario_yaml.encode("utf-8")).hexdigest(),
+        "scenario_sha256": result.scenario.content_hash(),
         "seed": result.seed,
         "steps": result.steps,
         "start_date": result.dates[0],

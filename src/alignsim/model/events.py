@@ -98,9 +98,9 @@ def apply(event: ScheduledEvent, world: World) -> list[str]:
                 new = world.power[i] + value if mode == "shift" else value
                 world.power[i] = max(POWER_FLOOR, new)
                 done.append(f"power {state} {_amount(value, shift=mode == 'shift')}")
-    for change in _as_list(spec.tie):
+    for change in spec.tie or []:  # the schema turns a single change into a list
         done.append("tie " + _change_pair(world, world.ties, change))
-    for change in _as_list(spec.relation):
+    for change in spec.relation or []:
         done.append("relation " + _change_pair(world, world.relations, change))
     if spec.param:
         for mode in ("set", "shift"):
@@ -144,12 +144,6 @@ def _check_params(world: World) -> None:
 
 def _amount(value: float, *, shift: bool) -> str:
     return f"{value:+g}" if shift else f"= {value:g}"
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _change_vectors(

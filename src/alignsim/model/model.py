@@ -19,7 +19,14 @@ import numpy as np
 
 from alignsim.model import events as scenario_events
 from alignsim.model.blocs import find_blocs, frustration, match_labels
-from alignsim.model.metrics import LEVELS, LevelBands, balance_ratio, polarization
+from alignsim.model.metrics import (
+    ALLIANCE,
+    FORMAL_ALLIANCE,
+    LEVELS,
+    LevelBands,
+    balance_ratio,
+    polarization,
+)
 from alignsim.model.payoffs import Payoffs
 from alignsim.model.recorder import Recorder
 from alignsim.model.rules import make_rule, mutual
@@ -27,8 +34,6 @@ from alignsim.model.state import State
 from alignsim.model.trace import PairTrace
 from alignsim.model.world import World
 
-FORMAL = LEVELS.index("formal_alliance")
-ALLIANCE = LEVELS.index("alliance")
 #: Kinds of level crossing, by the level boundary crossed (upward, downward).
 CROSSINGS = {
     1: ("hostility_ended", "hostile"),
@@ -77,8 +82,7 @@ class AlignmentModel(mesa.Model):
         self.states = list(self.agents)
         self.recorder = Recorder(self.world.n, self.world.k, self.max_steps)
         self.bands = LevelBands.of(self.world.thresholds)
-        self.levels = self._codes(self.world.ties)
-        self.alliance_run = np.where(self.levels == ALLIANCE, 1, 0)
+        self.alliance_run = np.zeros((self.world.n, self.world.n), dtype=int)
         self.blocs = np.zeros(self.world.n, dtype=np.int32)
         self._next_bloc = 1
         self.fired: list[scenario_events.ScheduledEvent] = []
@@ -124,7 +128,7 @@ class AlignmentModel(mesa.Model):
                     f"({self.spec.date_of(step)}): {error}"
                 ) from None
             self._log(step, "scenario", event.label, event.note + _changes_text(changes))
-            before, after = self._codes(old), self._codes(self.world.ties)
+            before, after = self.bands.codes(old), self.bands.codes(self.world.ties)
             for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
                 self._log_crossing(
                     step, i, j, before[i, j], after[i, j], old[i, j], self.world.ties[i, j],
@@ -149,7 +153,7 @@ class AlignmentModel(mesa.Model):
                 payoff[i, j],
                 payoff[j, i],
             )
-        before, after = self._codes(old), self._codes(new)
+        before, after = self.bands.codes(old), self.bands.codes(new)
         for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
             self._log_crossing(
                 step, i, j, before[i, j], after[i, j], old[i, j], new[i, j],
@@ -214,15 +218,10 @@ class AlignmentModel(mesa.Model):
         self.payoffs.invalidate()
 
     # -- recording --------------------------------------------------------------------
-    def _codes(self, ties: np.ndarray) -> np.ndarray:
-        return self.bands.codes(ties)
-
     def _record(self, step: int) -> None:
         world = self.world
-        codes = self._codes(world.ties)
+        codes = self.bands.codes(world.ties)
         self.alliance_run = np.where(codes == ALLIANCE, self.alliance_run + 1, 0)
-        if step == 0:
-            self.alliance_run = np.where(codes == ALLIANCE, 1, 0)
         after = int(world.params["alliance_after"])
         newly_formal = np.triu(self.alliance_run == after, 1)
         for i, j in zip(*np.nonzero(newly_formal), strict=True):
@@ -230,7 +229,7 @@ class AlignmentModel(mesa.Model):
                 step, "formal_alliance", f"{world.names[i]}–{world.names[j]}",
                 f"at alliance level for {after} steps", world.ties[i, j], world.ties[i, j],
             )  # fmt: skip
-        codes = np.where(self.alliance_run >= after, FORMAL, codes).astype(np.int8)
+        codes = np.where(self.alliance_run >= after, FORMAL_ALLIANCE, codes).astype(np.int8)
         self.levels = codes
         # a state with no tie at all is never aligned, whatever the partner threshold
         aligned_at = max(world.thresholds["partner"], np.finfo(float).eps)
@@ -343,8 +342,10 @@ def _watch_indices(spec: Any, world: World) -> dict[str, dict[str, Any]]:
 def _resolve_scenario(scenario: Any) -> Any:
     from alignsim.scenario import Scenario, load_scenario
 
-    if scenario is None:
+    if scenario is None:  # the flagship, when running from a source checkout
         scenario = Path(__file__).resolve().parents[3] / "scenarios" / "pakistan_china_russia.yaml"
+        if not scenario.is_file():
+            raise TypeError("AlignmentModel needs scenario=PATH or a Scenario")
     if isinstance(scenario, Scenario):
         return scenario
     return load_scenario(scenario)

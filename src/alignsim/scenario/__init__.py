@@ -3,7 +3,7 @@
 Typical use::
 
     from alignsim.scenario import load_scenario
-    scenario = load_scenario("scenarios/pakistan-china-russia-axis.yaml",
+    scenario = load_scenario("scenarios/pakistan_china_russia.yaml",
                              overrides=["params.balance_weight=0.8"])
 """
 

@@ -187,8 +187,8 @@ class Params(_Model):
     """random: states update in random order; simultaneous: all pairs at once."""
     rule: Literal["relax", "threshold"] = "relax"
     """Tie update rule."""
-    form_threshold: Finite = 0.2
-    """threshold rule: a tie forms when min payoff M exceeds this."""
+    form_threshold: Positive = 0.2
+    """threshold rule: a tie forms when min payoff M exceeds this (hostility below minus it)."""
     break_threshold: Finite = 0.05
     """threshold rule: a tie breaks when M falls below this (must be < form_threshold)."""
     thresholds: Thresholds = Field(default_factory=Thresholds)
