@@ -30,11 +30,8 @@ def main_drivers(row: Mapping[str, Any], part_names: list[str], count: int = 3) 
 
 def event_cause(row: Mapping[str, Any]) -> str:
     """', set by the event druzhba_2016' when a scenario event moved the tie, else ''."""
-    detail = str(row.get("detail") or "")
-    marker = "(set by the event "
-    if marker not in detail:
-        return ""
-    return ", set by the event " + detail.split(marker, 1)[1].rstrip(")")
+    cause = row.get("cause")
+    return f", set by the event {cause}" if isinstance(cause, str) and cause else ""
 
 
 def _signed(value: float) -> str:

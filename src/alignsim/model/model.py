@@ -127,7 +127,7 @@ class AlignmentModel(mesa.Model):
                     f"events.{event.position} ({event.label}) at step {step} "
                     f"({self.spec.date_of(step)}): {error}"
                 ) from None
-            self._log(step, "scenario", event.label, event.note + _changes_text(changes))
+            self._log(step, "scenario", event.label, event.note, effect="; ".join(changes))
             before, after = self.bands.codes(old), self.bands.codes(self.world.ties)
             for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
                 self._log_crossing(
@@ -227,7 +227,8 @@ class AlignmentModel(mesa.Model):
         for i, j in zip(*np.nonzero(newly_formal), strict=True):
             self._log(
                 step, "formal_alliance", f"{world.names[i]}–{world.names[j]}",
-                f"at alliance level for {after} steps", world.ties[i, j], world.ties[i, j],
+                f"at alliance level for {after} steps", before=world.ties[i, j],
+                after=world.ties[i, j],
             )  # fmt: skip
         codes = np.where(self.alliance_run >= after, FORMAL_ALLIANCE, codes).astype(np.int8)
         self.levels = codes
@@ -276,14 +277,22 @@ class AlignmentModel(mesa.Model):
         return out
 
     def _log(
-        self, step, kind, subject, detail, before=None, after=None, ab=None, ba=None, totals=None
-    ):
+        self, step, kind, subject, detail, *, effect=None, cause=None, before=None, after=None,
+        ab=None, ba=None, totals=None,
+    ):  # fmt: skip
+        """One row of events.csv: a scenario event that fired, or a tie's level crossing.
+
+        ``detail`` is the event's note or the crossing ("neutral → partner"); ``effect`` what
+        an event changed; ``cause`` the event that moved a tie across a level directly.
+        """
         row: dict[str, Any] = {
             "step": step,
             "date": self.spec.date_of(step),
             "kind": kind,
             "subject": subject,
             "detail": detail,
+            "effect": effect,
+            "cause": cause,
             "strength_before": before,
             "strength_after": after,
         }
@@ -313,9 +322,10 @@ class AlignmentModel(mesa.Model):
             up, down = CROSSINGS[boundary]
             kind = up if code_after > code_before else down
             detail = f"{LEVELS[code_before]} → {LEVELS[code_after]}"
-            if cause is not None:
-                detail += f" (set by the event {cause})"
-            self._log(step, kind, subject, detail, float(before), float(after), ab, ba, totals)
+            self._log(
+                step, kind, subject, detail, cause=cause, before=float(before),
+                after=float(after), ab=ab, ba=ba, totals=totals,
+            )  # fmt: skip
 
     def _reporters(self) -> dict[str, Any]:
         def latest(name: str):
@@ -327,10 +337,6 @@ class AlignmentModel(mesa.Model):
         for label in self._watch["triangles"]:
             names += [f"watch.{label}.formed", f"watch.{label}.alliance"]
         return {name: latest(name) for name in names}
-
-
-def _changes_text(changes: list[str]) -> str:
-    return f" ({'; '.join(changes)})" if changes else ""
 
 
 def _watch_indices(spec: Any, world: World) -> dict[str, dict[str, Any]]:

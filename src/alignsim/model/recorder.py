@@ -163,7 +163,8 @@ class Result:
         return pd.DataFrame(data)
 
     def events_frame(self) -> pd.DataFrame:
-        base = ["step", "date", "kind", "subject", "detail", "strength_before", "strength_after"]
+        base = ["step", "date", "kind", "subject", "detail", "effect", "cause",
+                "strength_before", "strength_after"]  # fmt: skip
         parts = [
             f"{side}.{p}"
             for side in ("payoff_ab", "payoff_ba")
