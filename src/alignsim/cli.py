@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from alignsim.analysis.summary import write_summary
+    from alignsim.analysis.summary import watched_pair_list, write_summary
     from alignsim.io.run_folder import (
         RunFolderError,
         check_destination,
@@ -122,7 +122,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     clock = time.perf_counter()
     try:
         with _progress(steps) as bar:
-            result = simulate(scenario, seed=seed, steps=steps, progress=bar)
+            result = simulate(
+                scenario, seed=seed, steps=steps, progress=bar,
+                trace=watched_pair_list(scenario),
+            )  # fmt: skip
     except EventError as error:
         return _bad_input(f"{args.scenario}: {error}")
     except MemoryError:

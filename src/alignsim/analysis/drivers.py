@@ -24,7 +24,7 @@ def main_drivers(row: Mapping[str, Any], part_names: list[str], count: int = 3) 
     values = [(name, float(row[f"{side}.{name}"])) for name in part_names]
     values = [(n, v) for n, v in values if abs(v) >= 0.005]
     values.sort(key=lambda nv: -abs(nv[1]))
-    text = ", ".join(f"{part_label(n)} {_signed(v)}" for n, v in values[:count])
+    text = ", ".join(f"{part_label(n)} {signed(v)}" for n, v in values[:count])
     return text or "no part above 0.005"
 
 
@@ -34,7 +34,7 @@ def event_cause(row: Mapping[str, Any]) -> str:
     return f", set by the event {cause}" if isinstance(cause, str) and cause else ""
 
 
-def _signed(value: float) -> str:
+def signed(value: float) -> str:
     return f"+{value:.2f}" if value >= 0 else f"−{abs(value):.2f}"
 
 

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from alignsim.analysis.drivers import event_cause, main_drivers, net_crossings
+from alignsim.analysis.drivers import (
+    event_cause,
+    main_drivers,
+    net_crossings,
+    part_label,
+    signed,
+)
 from alignsim.model.metrics import LEVELS
 from alignsim.model.recorder import Result
 from alignsim.viz.timeline import scenario_events_fired
@@ -112,8 +118,42 @@ def _pairs(result: Result) -> list[str]:
             if len(changes) > 8:
                 text += f"; and {len(changes) - 8} more (see events.csv)"
             text += "."
+        text += _overall_drivers(result, a, b)
         lines += [f"- {text}"]
     return [*lines, ""]
+
+
+def _overall_drivers(result: Result, a: str, b: str) -> str:
+    """Mean parts of the cooler side over the run, from the pair's trace (when traced)."""
+    trace = result.extra.get("traces", {}).get(tuple(n for n in result.names if n in (a, b)))
+    if trace is None or not trace.rows:
+        return ""
+    ab, ba = trace.parts("ab"), trace.parts("ba")
+    cooler = np.where((trace.totals("ab") <= trace.totals("ba"))[:, None], ab, ba)
+    mean = cooler.mean(axis=0)
+    order = np.argsort(-np.abs(mean), kind="stable")
+    ups = [i for i in order if mean[i] >= 0.01][:3]
+    downs = [i for i in order if mean[i] <= -0.01][:2]
+
+    def listed(indices) -> str:
+        return ", ".join(f"{part_label(trace.part_names[i])} {signed(mean[i])}" for i in indices)
+
+    text = " Over the run (mean parts of the cooler side's payoff)"
+    if ups:
+        text += f", drawn together by {listed(ups)}"
+    if downs:
+        text += f"{',' if ups else ''} held apart by {listed(downs)}"
+    return text + "."
+
+
+def watched_pair_list(scenario) -> list[tuple[str, str]]:
+    """Watched pairs, then the sides of watched triangles not already listed."""
+    pairs = [tuple(p) for p in scenario.watch.pairs]
+    for a, b, c in scenario.watch.triangles:
+        for pair in ((a, b), (b, c), (a, c)):
+            if pair not in pairs and pair[::-1] not in pairs:
+                pairs.append(pair)
+    return pairs
 
 
 def _crossing(result: Result, row: dict) -> str:
