@@ -1,34 +1,310 @@
-"""The signed tie network: green for friendly ties, red for hostile, coloured by bloc."""
+"""The signed tie network: green for friendly ties, dashed vermillion for hostile ones, node
+colour by bloc, node size by power; one layout for every picture of a run."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import networkx as nx
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from alignsim.model.recorder import Result
-from alignsim.viz.style import NEGATIVE, POSITIVE, bloc_colour, save
+from alignsim.viz.style import (
+    NEGATIVE,
+    POSITIVE,
+    bloc_colour,
+    bloc_names,
+    inches,
+    legend_width,
+    minus,
+    save,
+    title,
+)
+
+#: Node area (points²) of the most powerful state; the least powerful gets about a tenth.
+NODE_AREA = 2400.0
 
 
 def layout(result: Result) -> dict[str, np.ndarray]:
-    """One layout for the whole run: a spring layout on the mean positive ties, seeded.
+    """One layout for the whole run, so a class can follow a country from picture to picture.
 
-    Using the run's average keeps states in place across snapshots, so a class can follow
-    one country from picture to picture.
+    States are placed by stress majorization (SMACOF, started from classical scaling) so that
+    their distance follows ``1 - 0.85 × mean tie strength over the run``: lasting friends sit
+    close, lasting enemies far apart. States closer than a label's height are then pushed
+    apart. Pure numpy and deterministic; positions lie in [-1, 1]².
     """
-    mean = np.mean([result.tie_matrix(s) for s in range(result.steps + 1)], axis=0)
-    graph = nx.Graph()
-    graph.add_nodes_from(result.names)
     n = len(result.names)
-    for i in range(n):
-        for j in range(i + 1, n):
-            weight = 1.0 + mean[i, j]  # friends pulled together, enemies kept apart
-            graph.add_edge(result.names[i], result.names[j], weight=max(weight, 0.05) ** 2)
-    positions = nx.spring_layout(graph, weight="weight", seed=7, k=1.6 / np.sqrt(max(n, 1)))
-    return {name: np.asarray(xy) for name, xy in positions.items()}
+    if n == 1:
+        return {result.names[0]: np.zeros(2)}
+    mean = result.recorder.strength[: result.steps + 1].mean(axis=0)
+    ties = np.zeros((n, n))
+    ties[result.recorder.upper] = mean
+    ties = ties + ties.T
+    target = 1.0 - 0.85 * ties
+    np.fill_diagonal(target, 0.0)
+    xy = _classical_scaling(target)
+    xy = _smacof(target, xy, iterations=300)
+    xy = _spread(_normalise(xy), minimum=0.32)
+    xy = _normalise(xy)
+    return {name: xy[i] for i, name in enumerate(result.names)}
+
+
+def _classical_scaling(target: np.ndarray) -> np.ndarray:
+    n = len(target)
+    centre = np.eye(n) - 1.0 / n
+    b = -0.5 * centre @ (target**2) @ centre
+    values, vectors = np.linalg.eigh(b)
+    order = np.argsort(values)[::-1][:2]
+    xy = vectors[:, order] * np.sqrt(np.maximum(values[order], 1e-9))
+    if n > 2:  # give the layout a fixed orientation: the first state's coordinates ≥ 0
+        xy *= np.where(xy[0] < 0, -1.0, 1.0)
+    return xy
+
+
+def _smacof(target: np.ndarray, xy: np.ndarray, iterations: int) -> np.ndarray:
+    """Weighted stress majorization (Gansner, Koren & North 2004), weights 1/d²."""
+    n = len(target)
+    with np.errstate(divide="ignore"):
+        weight = np.where(target > 0, 1.0 / np.maximum(target, 1e-6) ** 2, 0.0)
+    np.fill_diagonal(weight, 0.0)
+    laplacian = -weight
+    np.fill_diagonal(laplacian, weight.sum(axis=1))
+    pinv = np.linalg.pinv(laplacian)
+    for _ in range(iterations):
+        diff = xy[:, None, :] - xy[None, :, :]
+        dist = np.sqrt((diff**2).sum(axis=2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(dist > 1e-9, weight * target / dist, 0.0)
+        lz = -ratio
+        np.fill_diagonal(lz, ratio.sum(axis=1))
+        new = pinv @ (lz @ xy)
+        if np.abs(new - xy).max() < 1e-7:
+            return new
+        xy = new
+    return xy[:n]
+
+
+def _normalise(xy: np.ndarray) -> np.ndarray:
+    xy = xy - (xy.max(axis=0) + xy.min(axis=0)) / 2
+    span = np.abs(xy).max(axis=0)
+    return xy / np.where(span > 0, span, 1.0)
+
+
+def _spread(xy: np.ndarray, minimum: float) -> np.ndarray:
+    """Push apart pairs closer than ``minimum`` (x counts less: labels are wide, not tall)."""
+    xy = xy.copy()
+    scale = np.array([0.55, 1.0])  # labels sit below nodes: keep vertical room
+    for _ in range(200):
+        moved = False
+        for i in range(len(xy)):
+            for j in range(i + 1, len(xy)):
+                delta = (xy[j] - xy[i]) * scale
+                dist = float(np.hypot(*delta))
+                if dist >= minimum:
+                    continue
+                direction = delta / dist if dist > 1e-9 else np.array([0.0, 1.0])
+                push = (minimum - dist) / 2 * direction / scale
+                xy[i] -= push
+                xy[j] += push
+                moved = True
+        if not moved:
+            break
+    return xy
+
+
+def node_sizes(result: Result, step: int, scale: float = 1.0) -> np.ndarray:
+    """Marker areas (points²) by power, relative to the largest power of the whole run."""
+    top = float(result.recorder.power[: result.steps + 1].max()) or 1.0
+    return scale * NODE_AREA * (0.1 + 0.9 * result.recorder.power[step] / top)
+
+
+def display_name(name: str, width: int = 14) -> str:
+    """Long names on two lines ("Central Asian\\nRepublics")."""
+    return "\n".join(textwrap.wrap(name, width)) if len(name) > width else name
+
+
+def edge_segments(
+    result: Result, step: int, positions: dict[str, np.ndarray]
+) -> tuple[list, np.ndarray, list, np.ndarray]:
+    """Segments and strengths of the drawn friendly and hostile ties at ``step``.
+
+    Neutral ties (between the rival and partner thresholds) are left out.
+    """
+    thresholds = result.scenario.params.thresholds
+    rows, cols = result.recorder.upper
+    strength = result.recorder.strength[step]
+    xy = np.array([positions[name] for name in result.names])
+    friendly = strength >= thresholds.partner
+    hostile = strength <= thresholds.rival
+
+    def pick(mask: np.ndarray) -> tuple[list, np.ndarray]:
+        order = np.argsort(np.abs(strength[mask]), kind="stable")  # strongest on top
+        segs = np.stack([xy[rows[mask]], xy[cols[mask]]], axis=1)[order]
+        return list(segs), np.abs(strength[mask])[order]
+
+    good, good_s = pick(friendly)
+    bad, bad_s = pick(hostile)
+    return good, good_s, bad, bad_s
+
+
+def friendly_width(strength: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    return scale * (0.6 + 5.0 * np.asarray(strength))
+
+
+def hostile_width(strength: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    return scale * (0.5 + 3.0 * np.asarray(strength))
+
+
+class NetworkArtists:
+    """The artists of one network drawing, updatable step by step (used by the animation)."""
+
+    def __init__(
+        self,
+        ax: plt.Axes,
+        result: Result,
+        positions: dict[str, np.ndarray],
+        *,
+        scale: float = 1.0,
+        font_size: float = 11,
+    ) -> None:
+        self.result, self.positions, self.scale = result, positions, scale
+        self.xy = np.array([positions[name] for name in result.names])
+        self.hostile = LineCollection(
+            [], colors=NEGATIVE, alpha=0.6, linestyles=(0, (4, 3)), zorder=1, capstyle="butt"
+        )
+        self.friendly = LineCollection([], colors=POSITIVE, alpha=0.95, zorder=1.5)
+        ax.add_collection(self.hostile)
+        ax.add_collection(self.friendly)
+        self.nodes = ax.scatter(
+            self.xy[:, 0],
+            self.xy[:, 1],
+            s=node_sizes(result, 0, scale),
+            c="white",
+            edgecolors="black",
+            linewidths=1.0,
+            zorder=2,
+        )
+        power = result.recorder.power[: result.steps + 1]
+        largest = scale * NODE_AREA * (0.1 + 0.9 * power.max(axis=0) / (power.max() or 1.0))
+        for i, name in enumerate(result.names):
+            radius = np.sqrt(largest[i]) / 2  # labels sit below the node at its largest
+            ax.annotate(
+                display_name(name),
+                self.xy[i],
+                xytext=(0, -(radius + 3)),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=font_size,
+                linespacing=1.0,
+                zorder=3,
+                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85},
+            )
+        ax.set_xlim(-1.22, 1.22)
+        ax.set_ylim(-1.3, 1.17)
+        ax.set_axis_off()
+
+    def update(self, step: int) -> None:
+        good, good_s, bad, bad_s = edge_segments(self.result, step, self.positions)
+        self.friendly.set_segments(good)
+        self.friendly.set_linewidths(friendly_width(good_s, self.scale))
+        self.hostile.set_segments(bad)
+        self.hostile.set_linewidths(hostile_width(bad_s, self.scale))
+        self.nodes.set_sizes(node_sizes(self.result, step, self.scale))
+        blocs = self.result.recorder.bloc[step]
+        self.nodes.set_facecolors([bloc_colour(int(b)) for b in blocs])
+
+
+def draw_network(
+    ax: plt.Axes,
+    result: Result,
+    step: int,
+    positions: dict[str, np.ndarray],
+    *,
+    scale: float = 1.0,
+    font_size: float = 11,
+) -> NetworkArtists:
+    artists = NetworkArtists(ax, result, positions, scale=scale, font_size=font_size)
+    artists.update(step)
+    return artists
+
+
+def legend_handles(result: Result, steps: list[int] | int, *, scale: float = 1.0) -> list:
+    """Legend entries: a header and the tie colours and widths, a header and the blocs present
+    at ``steps`` (node colours). Pass them to :func:`add_legend`, which sets headers in bold."""
+    thresholds = result.scenario.params.thresholds
+    handles = [
+        header("Ties (line colour, width = strength)"),
+        Line2D(
+            [],
+            [],
+            color=POSITIVE,
+            lw=float(friendly_width(0.9, scale)),
+            label="friendly, strong (+0.9)",
+        ),
+        Line2D(
+            [],
+            [],
+            color=POSITIVE,
+            lw=float(friendly_width(0.3, scale)),
+            label=f"friendly, weak (≥ {minus(thresholds.partner)})",
+        ),
+        Line2D(
+            [],
+            [],
+            color=NEGATIVE,
+            lw=float(hostile_width(0.9, scale)),
+            ls=(0, (4, 2)),
+            alpha=0.8,
+            label="hostile, strong (−0.9)",
+        ),
+        Line2D(
+            [],
+            [],
+            color=NEGATIVE,
+            lw=float(hostile_width(0.3, scale)),
+            ls=(0, (4, 2)),
+            alpha=0.8,
+            label=f"hostile, weak (≤ {minus(thresholds.rival)})",
+        ),
+        header("Blocs (node colour)"),
+    ]
+    for bloc, label in bloc_names(result, steps).items():
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markersize=12,
+                markeredgecolor="black",
+                color=bloc_colour(bloc),
+                label=label,
+            )
+        )
+    return handles
+
+
+def header(text: str) -> Line2D:
+    """A legend entry without a symbol, shown in bold by :func:`add_legend`."""
+    handle = Line2D([], [], ls="", label=text)
+    handle.set_gid("legend-header")
+    return handle
+
+
+def add_legend(ax: plt.Axes | plt.Figure, handles: list, **kwargs) -> None:
+    options = {"frameon": False, "handlelength": 3.2, "labelspacing": 0.8}
+    legend = ax.legend(handles=handles, **(options | kwargs))
+    for handle, text in zip(handles, legend.get_texts(), strict=True):
+        if handle.get_gid() == "legend-header":
+            text.set_fontweight("bold")
+            text.set_x(-40)  # headers start under the symbols, not after them
+
+
+NOTE = "line width = tie strength; neutral ties not drawn; node size = power"
 
 
 def plot_network(
@@ -37,73 +313,90 @@ def plot_network(
     path: Path,
     positions: dict[str, np.ndarray] | None = None,
 ) -> Path:
+    """One snapshot of the network at ``step``, legend on the right."""
+    return plot_networks(result, {step: path}, positions)[0]
+
+
+def plot_networks(
+    result: Result,
+    paths: dict[int, Path],
+    positions: dict[str, np.ndarray] | None = None,
+) -> list[Path]:
+    """A snapshot picture per step (``{step: path}``), drawn on one figure, redrawn per step."""
     positions = positions or layout(result)
-    ties = result.tie_matrix(step)
-    thresholds = result.scenario.params.thresholds
-    blocs = result.recorder.bloc[step]
-    power = result.recorder.power[step]
-    fig, ax = plt.subplots(figsize=(10, 8))
-    n = len(result.names)
-    for i in range(n):
-        for j in range(i + 1, n):
-            t = ties[i, j]
-            if thresholds.rival < t < thresholds.partner:
-                continue  # neutral: not drawn, to keep the picture readable
-            a, b = positions[result.names[i]], positions[result.names[j]]
-            friendly = t > 0
-            ax.plot(
-                [a[0], b[0]],
-                [a[1], b[1]],
-                color=POSITIVE if friendly else NEGATIVE,
-                linewidth=(0.5 + 5.0 * abs(t)) if friendly else (0.4 + 3.0 * abs(t)),
-                linestyle="-" if friendly else (0, (4, 3)),
-                alpha=0.9 if friendly else 0.55,
-                zorder=1.5 if friendly else 1,
-            )
-    sizes = 300 + 2700 * power / power.max()
-    xy = np.array([positions[name] for name in result.names])
-    ax.scatter(
-        xy[:, 0],
-        xy[:, 1],
-        s=sizes,
-        c=[bloc_colour(int(b)) for b in blocs],
-        edgecolors="black",
-        linewidths=1.0,
-        zorder=2,
-    )
-    for name, (x, y), size in zip(result.names, xy, sizes, strict=True):
-        ax.annotate(
-            name,
-            (x, y),
-            xytext=(0, -(np.sqrt(size) / 2 + 9)),
-            textcoords="offset points",
-            ha="center",
-            va="top",
-            fontsize=10,
-            zorder=3,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+    steps = list(paths)
+    labels = [h.get_label() for s in steps for h in legend_handles(result, s)]
+    legend_w = legend_width(labels, 10, handle_em=3.2)
+    graph_w, graph_h = 8.6, 6.4
+    width, height = 0.2 + graph_w + 0.3 + legend_w + 0.2, 0.45 + graph_h + 0.85
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes(inches(fig, 0.2, 0.45, graph_w, graph_h))
+    artists = NetworkArtists(ax, result, positions)
+    heading = fig.text(0.2 / width, 1 - 0.15 / height, "", fontsize=14, va="top", ha="left")
+    fig.text(0.2 / width, 0.12 / height, NOTE, fontsize=10, color="#444444", va="bottom")
+    anchor = ((0.2 + graph_w + 0.3) / width, 1 - 0.95 / height)
+    written = []
+    for step, path in paths.items():
+        artists.update(step)
+        for legend in list(fig.legends):
+            legend.remove()
+        add_legend(
+            fig,
+            legend_handles(result, step),
+            loc="upper left",
+            borderaxespad=0.0,
+            bbox_to_anchor=anchor,
         )
-    handles = [
-        Line2D([], [], color=POSITIVE, lw=3, label=f"friendly tie (≥ {thresholds.partner:g})"),
-        Line2D(
-            [], [], color=NEGATIVE, lw=3, ls="--", label=f"hostile tie (≤ {thresholds.rival:g})"
-        ),
-    ]
-    for bloc in sorted(set(int(b) for b in blocs)):
-        members = [result.names[i] for i in np.nonzero(blocs == bloc)[0]]
-        lead = max(members, key=lambda s: power[result.names.index(s)])
-        label = "unaligned" if bloc == 0 else f"bloc {bloc} ({lead} and others)"
-        if bloc != 0 and len(members) == 1:
-            label = f"bloc {bloc} ({lead})"
-        handles.append(
-            Line2D([], [], marker="o", ls="", markersize=10, markeredgecolor="black",
-                   color=bloc_colour(bloc), label=label)
-        )  # fmt: skip
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.set_title(
-        f"{result.scenario.name} — tie network at {result.dates[step]}\n"
-        f"seed {result.seed}; line width = tie strength, node size = power"
+        heading.set_text(title(result, f"tie network at {result.dates[step]}"))
+        written.append(save(fig, path, dpi=100, tight=False, close=False))
+    plt.close(fig)
+    return written
+
+
+def snapshot_grid(count: int) -> tuple[int, int]:
+    """Rows and columns for ``count`` snapshots plus one cell for the legend."""
+    cells = count + 1
+    cols = cells if cells <= 3 else 2 if cells == 4 else 3
+    return int(np.ceil(cells / cols)), cols
+
+
+def plot_snapshots(
+    result: Result,
+    steps: list[int],
+    path: Path,
+    positions: dict[str, np.ndarray] | None = None,
+) -> Path:
+    """Small multiples: the network at each of ``steps`` in one picture, one shared legend."""
+    positions = positions or layout(result)
+    count = len(steps)
+    rows, cols = snapshot_grid(count)
+    cell_w, cell_h, top, bottom, side = 5.2, 4.5, 1.0, 0.1, 0.15
+    width, height = side * 2 + cell_w * cols, top + bottom + cell_h * rows
+    fig = plt.figure(figsize=(width, height))
+    for k in range(rows * cols):
+        row, col = divmod(k, cols)
+        box = inches(
+            fig, side + col * cell_w, height - top - (row + 1) * cell_h, cell_w, cell_h - 0.45
+        )
+        ax = fig.add_axes(box)
+        if k < count:
+            step = steps[k]
+            draw_network(ax, result, step, positions, scale=0.55, font_size=10)
+            calendar = result.scenario.calendar is not None
+            ax.set_title(
+                f"{result.dates[step]} (step {step})" if calendar else f"step {step}", fontsize=14
+            )
+        elif k == count:
+            ax.set_axis_off()
+            add_legend(ax, legend_handles(result, steps, scale=0.55), loc="upper left", fontsize=11)
+        else:
+            ax.set_axis_off()
+    fig.text(
+        side / width,
+        1 - 0.12 / height,
+        title(result, "the tie network over time") + f" — {NOTE}",
+        fontsize=15,
+        va="top",
+        ha="left",
     )
-    ax.set_axis_off()
-    ax.margins(0.12)
-    return save(fig, path)
+    return save(fig, path, dpi=90, tight=False)

@@ -9,7 +9,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from alignsim.model.recorder import Result
-from alignsim.viz.style import LINE_COLOURS, save
+from alignsim.viz.style import (
+    inches,
+    legend_width,
+    line_style,
+    save,
+    text_width,
+    time_axis,
+    title,
+)
+
+#: Characters per line of the event list (two columns of 10-point text).
+EVENT_WRAP = 80
 
 
 def scenario_events_fired(result: Result) -> list[tuple[int, str, str]]:
@@ -28,7 +39,10 @@ def scenario_events_fired(result: Result) -> list[tuple[int, str, str]]:
             continue
         spec = by_label.get(row["subject"])
         when = spec.at if spec is not None and isinstance(spec.at, str) else row["date"]
-        out.append((int(row["step"]), str(when), str(row["detail"]).split(" (")[0]))
+        note = str(row["detail"])
+        if "effect" not in row:  # older tables: "note (effect)" in one column
+            note = note.split(" (")[0]
+        out.append((int(row["step"]), str(when), note))
     return out
 
 
@@ -42,13 +56,85 @@ def watched_pairs(result: Result) -> list[tuple[str, str]]:
     return pairs
 
 
+def merged_events(result: Result) -> list[tuple[int, str, str]]:
+    """Scenario events that fired, one entry per step (notes joined with "; ")."""
+    return _merge_same_step(scenario_events_fired(result))
+
+
+def event_markers(ax: plt.Axes, result: Result, events: list[tuple[int, str, str]]) -> None:
+    """A thin vertical line per event step, numbered above the axes (staggered when close)."""
+    last_step, row = -10, 0
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    steps_per_label = 0.32 * max(result.steps, 1) / max(width_in, 1.0)  # 2 digits ≈ 0.32 in
+    event_lines(ax, events)
+    for number, (step, _date, _notes) in enumerate(events, start=1):
+        row = (row + 1) % 3 if step - last_step < steps_per_label else 0
+        last_step = step
+        ax.text(
+            step,
+            1.01 + 0.04 * row,
+            str(number),
+            ha="center",
+            va="bottom",
+            fontsize=10,
+            color="#333333",
+            transform=ax.get_xaxis_transform(),
+        )
+
+
+def event_lines(ax: plt.Axes, events: list[tuple[int, str, str]], colour: str = "#C8C8C8") -> None:
+    """Thin vertical lines at the event steps, behind the data."""
+    if events:
+        ax.vlines(
+            [step for step, _d, _n in events],
+            0,
+            1,
+            colors=colour,
+            lw=0.9,
+            zorder=0,
+            transform=ax.get_xaxis_transform(),
+        )
+
+
+def event_list_columns(
+    events: list[tuple[int, str, str]], columns: int = 2, wrap: int = EVENT_WRAP
+) -> list[list[str]]:
+    """The numbered event list as wrapped lines, split into columns of similar length."""
+    entries = []
+    for number, (_step, date, notes) in enumerate(events, start=1):
+        head = f"{number:>2}. {date}: "
+        entries.append(
+            textwrap.wrap(head + notes, wrap, subsequent_indent=" " * 6, break_on_hyphens=False)
+        )
+    total = sum(len(e) for e in entries)
+    out: list[list[str]] = [[] for _ in range(columns)]
+    column, used = 0, 0
+    for entry in entries:
+        if column < columns - 1 and used + len(entry) / 2 > total * (column + 1) / columns:
+            column += 1
+        out[column].extend(entry)
+        used += len(entry)
+    return out
+
+
 def plot_timeline(result: Result, path: Path) -> Path:
     pairs = watched_pairs(result) or _strongest_pairs(result, 5)
-    events = _merge_same_step(scenario_events_fired(result))
+    events = merged_events(result)
     steps = np.arange(result.steps + 1)
     thresholds = result.scenario.params.thresholds
-    height = 5.5 + 0.22 * len(events)
-    fig, ax = plt.subplots(figsize=(12, height))
+    labels = [f"{a}–{b}" for a, b in pairs]
+    legend_w = max(legend_width(labels, 10, handle_em=2.5), text_width("watched pair", 11))
+    plot_w, plot_h, left = 9.4, 5.4, 0.95
+    width = left + plot_w + 0.85 + legend_w + 0.2
+    wrap = int((width / 2 - 0.35) / 0.078)  # characters per line in each of two columns
+    columns = event_list_columns(events, wrap=wrap) if events else [[]]
+    line_h = 10 * 1.3 / 72
+    list_h = (max(len(c) for c in columns) + 1.5) * line_h if events else 0.0
+    top = 0.75 + (0.65 if events else 0.1)
+    bottom_axis = 0.85
+    height = top + plot_h + bottom_axis + list_h + 0.15
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes(inches(fig, left, height - top - plot_h, plot_w, plot_h))
     for level, value in (
         ("alliance", thresholds.alliance),
         ("partner", thresholds.partner),
@@ -56,33 +142,73 @@ def plot_timeline(result: Result, path: Path) -> Path:
         ("hostile", thresholds.hostile),
     ):
         ax.axhline(value, color="#999999", lw=0.8, ls=":", zorder=0)
-        ax.text(steps[-1], value, f" {level}", va="center", ha="left", fontsize=9, color="#555555")
-    last_x, row = -1.0, 0
-    for number, (step, _date, _notes) in enumerate(events, start=1):
-        ax.axvline(step, color="#BBBBBB", lw=0.8, zorder=0)
-        x = step / max(result.steps, 1)
-        row = (row + 1) % 3 if x - last_x < 0.03 else 0  # stagger labels that would touch
-        last_x = x
-        ax.text(step, 1.01 + 0.025 * row, str(number), ha="center", va="bottom", fontsize=8,
-                transform=ax.get_xaxis_transform())  # fmt: skip
+        ax.text(
+            1.008,
+            value,
+            level,
+            va="center",
+            ha="left",
+            fontsize=10,
+            color="#555555",
+            transform=ax.get_yaxis_transform(),
+        )
+    ax.axhline(0, color="#666666", lw=0.8, zorder=0)
+    event_markers(ax, result, events)
     for k, (a, b) in enumerate(pairs):
-        style = "-" if k < len(LINE_COLOURS) else "--"
-        ax.plot(steps, result.strength(a, b), lw=2.2, ls=style,
-                color=LINE_COLOURS[k % len(LINE_COLOURS)], label=f"{a}–{b}")  # fmt: skip
+        colour, dashes = line_style(k)
+        ax.plot(steps, result.strength(a, b), lw=2.4, ls=dashes, color=colour, label=f"{a}–{b}")
     ax.set_ylim(-1.05, 1.05)
-    ax.set_xlim(0, max(result.steps, 1))
+    time_axis(ax, result)
     ax.set_ylabel("tie strength (−1 hostile … +1 alliance)")
-    _date_ticks(ax, result)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.06, 1.0), frameon=False, title="pair")
-    ax.set_title(f"{result.scenario.name} — watched ties (seed {result.seed})", y=1.1)
+    if pairs:
+        fig.legend(
+            loc="upper left",
+            bbox_to_anchor=(1 - (legend_w + 0.2) / width, 1 - top / height),
+            frameon=False,
+            title="watched pair",
+            handlelength=2.5,
+            borderaxespad=0,
+            alignment="left",
+        )
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "no pairs: a scenario with one state has no ties",
+            ha="center",
+            transform=ax.transAxes,
+            fontsize=12,
+            color="#555555",
+        )
+    fig.text(
+        0.2 / width,
+        1 - 0.12 / height,
+        title(result, "watched ties and scenario events"),
+        fontsize=14,
+        va="top",
+        ha="left",
+    )
     if events:
-        lines = [
-            f"{number}. {date}: {textwrap.shorten(notes, 95)}"
-            for number, (_s, date, notes) in enumerate(events, start=1)
-        ]
-        fig.text(0.01, 0.0, "Events\n" + "\n".join(lines), ha="left", va="top", fontsize=9,
-                 family="DejaVu Sans")  # fmt: skip
-    return save(fig, path)
+        y = (list_h + 0.15) / height
+        fig.text(
+            0.2 / width,
+            y,
+            "Scenario events (numbers above the plot; date as in the scenario)",
+            fontsize=11,
+            fontweight="bold",
+            va="top",
+        )
+        for c, lines in enumerate(columns):
+            fig.text(
+                (0.2 + c * width / 2) / width,
+                y - 1.5 * line_h / height,
+                "\n".join(lines),
+                fontsize=10,
+                va="top",
+                ha="left",
+                linespacing=1.3,
+            )
+    return save(fig, path, dpi=100, tight=False)
 
 
 def _merge_same_step(events: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
@@ -93,14 +219,6 @@ def _merge_same_step(events: list[tuple[int, str, str]]) -> list[tuple[int, str,
         else:
             merged[step] = (step, date, note)
     return list(merged.values())
-
-
-def _date_ticks(ax: plt.Axes, result: Result) -> None:
-    count = min(12, result.steps + 1)
-    ticks = np.unique(np.linspace(0, result.steps, count).round().astype(int))
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([result.dates[t] for t in ticks], rotation=35, ha="right")
-    ax.set_xlabel("date" if result.scenario.calendar else "step")
 
 
 def _strongest_pairs(result: Result, count: int) -> list[tuple[str, str]]:
