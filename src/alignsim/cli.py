@@ -61,6 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("b", help="another state of the run")
     explain.add_argument("--step", type=int, help="show the parts at this step only")
 
+    plot = commands.add_parser("plot", help="(re)draw the figures of a run folder into its plots/")
+    plot.add_argument("run_dir", type=Path, help="a run folder written by `alignsim run`")
+    plot.add_argument(
+        "--steps", type=_step_list, metavar="S1,S2,…",
+        help="steps of the network snapshots (default: start, three in between, end)",
+    )  # fmt: skip
+
+    animate = commands.add_parser("animate", help="animation of the tie network, one frame a step")
+    animate.add_argument("run_dir", type=Path, help="a run folder written by `alignsim run`")
+    animate.add_argument("--format", choices=("gif", "mp4"), default="gif")
+    animate.add_argument("--fps", type=float, default=4.0, help="frames per second (default 4)")
+    animate.add_argument(
+        "--out", type=Path, help="file to write (default: RUN_DIR/animation.gif or .mp4)"
+    )
+
     compare = commands.add_parser(
         "compare", help="counterfactual diff: where and why two runs diverge"
     )
@@ -82,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "schema": cmd_schema,
         "explain": cmd_explain,
         "compare": cmd_compare,
+        "plot": cmd_plot,
+        "animate": cmd_animate,
     }[args.command]
     try:
         return handler(args)
@@ -229,6 +246,51 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"table: {csv}")
     print(out)
     return EXIT_OK
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from alignsim.io.reader import RunFolderReadError, read_run
+    from alignsim.viz.figures import write_plots
+
+    try:
+        result = read_run(args.run_dir)
+        paths = write_plots(result, args.run_dir, snapshot_steps=args.steps)
+    except (RunFolderReadError, ValueError) as error:
+        return _bad_input(f"alignsim plot: {error}")
+    except OSError as error:
+        print(f"alignsim: cannot write into {args.run_dir}: {error.strerror or error}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILURE
+    for path in paths:
+        print(path)
+    print(args.run_dir / "plots")
+    return EXIT_OK
+
+
+def cmd_animate(args: argparse.Namespace) -> int:
+    from alignsim.io.reader import RunFolderReadError, read_run
+    from alignsim.viz.animation import AnimationError, frame_count, write_animation
+
+    out = args.out or args.run_dir / f"animation.{args.format}"
+    try:
+        result = read_run(args.run_dir)
+        path = write_animation(result, out, fmt=args.format, fps=args.fps)
+    except (RunFolderReadError, AnimationError) as error:
+        return _bad_input(f"alignsim animate: {error}")
+    except OSError as error:
+        print(f"alignsim: cannot write {out}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILURE
+    size = path.stat().st_size / 2**20
+    print(f"{frame_count(path)} frames, {size:.1f} MiB")
+    print(path)
+    return EXIT_OK
+
+
+def _step_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give step numbers like 0,12,48") from None
 
 
 def _bad_input(message: str) -> int:

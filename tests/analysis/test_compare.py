@@ -78,3 +78,20 @@ def test_runs_without_shared_states_cannot_be_compared(runs, tmp_path, capsys):
 def test_refuses_a_folder_that_is_not_a_run(runs, tmp_path, capsys):
     assert main(["compare", runs["a"], str(tmp_path), "--out", str(tmp_path / "y")]) == 2
     assert "not a complete alignsim run folder" in capsys.readouterr().err
+
+
+def test_tapi_blocked_diverges_at_or_after_tapi_changes(tmp_path):
+    counterfactual = FLAGSHIP.parent / "counterfactuals" / "tapi_blocked.yaml"
+    base = run(tmp_path / "flagship", "--seed", "3")
+    variant = run(tmp_path / "tapi", "--seed", "3", scenario=counterfactual)
+    comparison = compare_runs(base, variant)
+    assert not comparison.diverging.empty
+    changes = [
+        e for e in comparison.b.recorder.events
+        if e["kind"] == "scenario" and "TAPI" in str(e.get("effect"))
+    ]  # fmt: skip
+    tapi_step = min(int(e["step"]) for e in changes)
+    assert int(comparison.diverging["first_divergence"].min()) >= tapi_step
+    out = tmp_path / "cmp"
+    assert main(["compare", base, variant, "--out", str(out)]) == 0
+    assert (out / "compare.csv").is_file() and (out / "compare.png").is_file()
