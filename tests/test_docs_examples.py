@@ -28,3 +28,9 @@ def test_scenario_examples_in_docs_are_valid():
 def test_readme_python_examples_run(code, monkeypatch):
     monkeypatch.chdir(ROOT)
     exec(compile(code, "README.md", "exec"), {"__name__": "readme_example", "os": os})
+
+
+def test_images_in_docs_exist():
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", doc.read_text()):
+            assert (doc.parent / target).is_file(), f"{doc.name}: {target}"

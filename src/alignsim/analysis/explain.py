@@ -22,6 +22,7 @@ from alignsim.analysis.drivers import (
     main_drivers,
     net_crossings,
     part_label,
+    signed,
 )
 from alignsim.analysis.summary import KIND_WORDS
 from alignsim.io.reader import RunFolderReadError, read_manifest, read_run
@@ -119,7 +120,7 @@ def _sentence(result: Result, row: dict, a: str, b: str) -> str:
     drivers = main_drivers(row, result.part_names)
     return (
         f"{a}–{b} {what} in {row['date']}: {drivers} "
-        f"({whose}'s payoff {row[f'{side}.total']:+.2f}, the cooler side)."
+        f"({whose}'s payoff {signed(row[f'{side}.total'])}, the cooler side)."
     )
 
 

@@ -36,8 +36,8 @@ def plot_comparison(comparison, path: Path, top: int = 6) -> Path:
     if not diverging.empty:
         first = int(diverging["first_divergence"].min())
         right.axvline(first, color="#666666", ls=":", lw=1.2)
-        right.text(first, 1.02, f" first divergence {a.dates[first]}", fontsize=9,
-                   transform=right.get_xaxis_transform())  # fmt: skip
+        right.text(first, 0.02, f" first divergence: {a.dates[first]}", fontsize=10,
+                   transform=right.get_xaxis_transform(), va="bottom")  # fmt: skip
     right.set_ylim(-1.05, 1.05)
     right.set_ylabel("tie strength")
     count = min(10, len(steps))
