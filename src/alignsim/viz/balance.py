@@ -9,7 +9,14 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from alignsim.model.recorder import Result
-from alignsim.viz.style import inches, legend_width, save, text_width, time_axis, title
+from alignsim.viz.style import (
+    inches,
+    legend_width,
+    save_with_heading,
+    text_width,
+    time_axis,
+    title,
+)
 from alignsim.viz.timeline import event_lines, event_markers, merged_events
 
 
@@ -89,12 +96,6 @@ def plot_balance_polarization(result: Result, path: Path) -> Path:
     if events:
         event_markers(upper, result, events)
         fig.text(legend_x, 0.75 / height, note, fontsize=10, color="#555555", va="bottom")
-    fig.text(
-        0.15 / width,
-        1 - 0.12 / height,
-        title(result, "structural balance, polarization and blocs"),
-        fontsize=14,
-        va="top",
-        ha="left",
+    return save_with_heading(
+        fig, path, title(result, "structural balance, polarization and blocs"), x=0.15
     )
-    return save(fig, path, dpi=100, tight=False)

@@ -14,7 +14,7 @@ from alignsim.viz.style import (
     bloc_names,
     inches,
     legend_width,
-    save,
+    save_with_heading,
     text_width,
     time_axis,
     title,
@@ -78,12 +78,4 @@ def plot_blocs(result: Result, path: Path) -> Path:
         borderaxespad=0,
         bbox_to_anchor=((left + plot_w + 0.3) / width, 1 - top / height),
     )
-    fig.text(
-        0.15 / width,
-        1 - 0.12 / height,
-        title(result, "bloc membership over time"),
-        fontsize=14,
-        va="top",
-        ha="left",
-    )
-    return save(fig, path, dpi=100, tight=False)
+    return save_with_heading(fig, path, title(result, "bloc membership over time"), x=0.15)

@@ -13,7 +13,7 @@ from alignsim.viz.style import (
     bloc_names,
     inches,
     minus,
-    save,
+    save_with_heading,
     text_width,
     time_axis,
     title,
@@ -136,12 +136,4 @@ def plot_tie_heatmap(result: Result, path: Path) -> Path:
         "tie strength (ticks at the level thresholds): −1 hostile … +1 alliance", fontsize=11
     )
     bar_ax.tick_params(labelsize=10)
-    fig.text(
-        0.2 / width,
-        1 - 0.12 / height,
-        heading,
-        fontsize=14,
-        va="top",
-        ha="left",
-    )
-    return save(fig, path, dpi=100, tight=False)
+    return save_with_heading(fig, path, heading, x=0.2)

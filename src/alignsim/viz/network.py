@@ -17,6 +17,7 @@ from alignsim.viz.style import (
     POSITIVE,
     bloc_colour,
     bloc_names,
+    heading,
     inches,
     legend_width,
     minus,
@@ -391,12 +392,5 @@ def plot_snapshots(
             add_legend(ax, legend_handles(result, steps, scale=0.55), loc="upper left", fontsize=11)
         else:
             ax.set_axis_off()
-    fig.text(
-        side / width,
-        1 - 0.12 / height,
-        title(result, "the tie network over time") + f" — {NOTE}",
-        fontsize=15,
-        va="top",
-        ha="left",
-    )
+    heading(fig, title(result, "the tie network over time") + f" — {NOTE}", x=side, fontsize=15)
     return save(fig, path, dpi=90, tight=False)

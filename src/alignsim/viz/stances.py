@@ -10,7 +10,15 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from alignsim.model.recorder import Result
-from alignsim.viz.style import inches, legend_width, line_style, save, text_width, time_axis, title
+from alignsim.viz.style import (
+    inches,
+    legend_width,
+    line_style,
+    save_with_heading,
+    text_width,
+    time_axis,
+    title,
+)
 
 
 def _poles(description: str) -> tuple[str, str] | None:
@@ -135,12 +143,4 @@ def plot_stances(result: Result, path: Path) -> Path:
             bbox_to_anchor=(x / width, 1 - (top + HEADER_H) / height),
             **options,
         )
-    fig.text(
-        0.15 / width,
-        1 - 0.12 / height,
-        heading,
-        fontsize=14,
-        va="top",
-        ha="left",
-    )
-    return save(fig, path, dpi=100, tight=False)
+    return save_with_heading(fig, path, heading, x=0.15)

@@ -199,6 +199,18 @@ def render(fig: plt.Figure, dpi: int = 100) -> np.ndarray:
     return np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
 
 
+def heading(fig: plt.Figure, text: str, *, x: float = 0.15, fontsize: int = 14) -> None:
+    """The figure's two-line heading, ``x`` inches from the left edge, at the top."""
+    width, height = fig.get_size_inches()
+    fig.text(x / width, 1 - 0.12 / height, text, fontsize=fontsize, va="top", ha="left")
+
+
+def save_with_heading(fig: plt.Figure, path: Path, text: str, *, x: float = 0.15) -> Path:
+    """Heading, then save as every ``write_plots`` figure is saved."""
+    heading(fig, text, x=x)
+    return save(fig, path, dpi=100, tight=False)
+
+
 def save(
     fig: plt.Figure, path: Path, *, dpi: int = 110, tight: bool = True, close: bool = True
 ) -> Path:

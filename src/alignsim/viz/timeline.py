@@ -10,6 +10,7 @@ import numpy as np
 
 from alignsim.model.recorder import Result
 from alignsim.viz.style import (
+    heading,
     inches,
     legend_width,
     line_style,
@@ -180,14 +181,7 @@ def plot_timeline(result: Result, path: Path) -> Path:
             fontsize=12,
             color="#555555",
         )
-    fig.text(
-        0.2 / width,
-        1 - 0.12 / height,
-        title(result, "watched ties and scenario events"),
-        fontsize=14,
-        va="top",
-        ha="left",
-    )
+    heading(fig, title(result, "watched ties and scenario events"), x=0.2)
     if events:
         y = (list_h + 0.15) / height
         fig.text(
