@@ -1,0 +1,695 @@
+"""Sweep files: which scenario, which parameters to vary, how, and what to measure.
+
+A sweep file is read with the scenario package's safe YAML reader, so every
+problem carries ``FILE:LINE:COL: path: message`` just like a scenario's. Each
+parameter path is checked the way ``--set`` would use it: its values are applied
+to the base scenario's raw document with the override machinery and the result
+is validated, so an unknown path or a value the scenario would reject is
+reported at the sweep file's line, with the scenario package's did-you-mean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import types
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from alignsim.scenario.crossref import did_you_mean
+from alignsim.scenario.loading import read_file, read_raw, resolve_raw
+from alignsim.scenario.overrides import apply_overrides_tracked
+from alignsim.scenario.paths import lookup
+from alignsim.scenario.problems import TOP, Problem, format_path, sort_problems
+from alignsim.scenario.problems import Path as DocPath
+from alignsim.scenario.schema import Scenario
+from alignsim.scenario.validation import describe, validate_document
+from alignsim.scenario.yamlpos import Pos, Positions, RawDocument, load_yaml
+
+#: Every outcome a sweep may ask for (the runner computes them; see outcomes.py).
+KNOWN_OUTCOMES: tuple[str, ...] = (
+    "triangle_formed",
+    "triangle_alliance",
+    "first_triangle_step",
+    "final_strength",
+    "bloc_of",
+    "final_level",
+    "balance_ratio",
+    "polarization",
+    "blocs",
+)
+#: Outcomes measured when a sweep file names none.
+DEFAULT_OUTCOMES: tuple[str, ...] = KNOWN_OUTCOMES[:5]
+
+DesignMethod = Literal["grid", "random", "lhs", "sobol", "morris"]
+DESIGN_METHODS: tuple[str, ...] = ("grid", "random", "lhs", "sobol", "morris")
+#: Designs that draw `samples` points instead of taking every combination.
+SAMPLED_METHODS = frozenset({"random", "lhs", "sobol", "morris"})
+#: Designs computed by SALib, which need a numeric range for every parameter.
+SALIB_METHODS = frozenset({"sobol", "morris"})
+DEFAULT_LEVELS = 4
+
+TOP_KEYS = (
+    "scenario",
+    "description",
+    "steps",
+    "replications",
+    "seed",
+    "design",
+    "parameters",
+    "outcomes",
+)
+DESIGN_KEYS = ("method", "samples", "levels")
+RANGE_KEYS = ("low", "high", "num")
+
+
+class SweepError(Exception):
+    """A sweep file could not be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems: list[Problem] = sort_problems(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One varied scenario path: an explicit list of values or a numeric range."""
+
+    path: str
+    values: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    num: int | None = None
+    #: The scenario wants a whole number here (a step, a count): design values are ints.
+    integer: bool = False
+
+    def is_numeric_range(self) -> bool:
+        return self.values is None and self.low is not None and self.high is not None
+
+
+@dataclass(frozen=True)
+class Design:
+    """How design points are chosen."""
+
+    method: DesignMethod = "grid"
+    samples: int | None = None
+    levels: int | None = None
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated sweep file."""
+
+    path: Path
+    scenario_path: Path
+    scenario: Scenario
+    steps: int
+    replications: int
+    seed: int
+    design: Design
+    parameters: dict[str, ParameterSpec]
+    outcomes: tuple[str, ...]
+    document: dict[str, Any]
+
+
+# --- values and their --set text -------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """``value`` with numpy scalars made Python scalars and dates made ISO text."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    item = getattr(value, "item", None)  # numpy scalar
+    if callable(item) and not isinstance(value, str | bytes):
+        return item()
+    return value
+
+
+def format_value(value: Any, integer: bool = False) -> str:
+    """Text that the scenario's ``--set`` parser reads back as ``value``."""
+    value = plain(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if integer and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    text = str(value)
+    back = load_yaml(text, "<value>")
+    if not back.problems and back.data == text:
+        return text
+    return json.dumps(text, ensure_ascii=False)  # a YAML double-quoted string
+
+
+# --- known outcomes ---------------------------------------------------------------------
+
+
+def known_outcomes() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every outcome name, the defaults), from the runner's outcomes module when present."""
+    try:
+        from . import outcomes  # imported here: the runner side may not exist yet
+    except ImportError:
+        return KNOWN_OUTCOMES, DEFAULT_OUTCOMES
+    names = getattr(outcomes, "OUTCOMES", None)
+    defaults = getattr(outcomes, "DEFAULT_OUTCOMES", DEFAULT_OUTCOMES)
+    known = tuple(names) if names else KNOWN_OUTCOMES
+    return known, tuple(defaults)
+
+
+# --- schema types -----------------------------------------------------------------------
+
+
+def _base_types(tp: Any) -> set[type]:
+    """The plain Python types a schema annotation accepts (through Annotated, unions, Literal)."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _base_types(get_args(tp)[0])
+    if origin in (Union, types.UnionType):
+        out: set[type] = set()
+        for arg in get_args(tp):
+            out |= _base_types(arg)
+        return out
+    if origin is Literal:
+        return {type(arg) for arg in get_args(tp)}
+    if isinstance(tp, type):
+        return {tp}
+    return {object}
+
+
+def _number_kind(tp: Any) -> Literal["int", "float", "none"]:
+    kinds = _base_types(tp) - {type(None)}
+    if float in kinds or object in kinds:
+        return "float"
+    if int in kinds:
+        return "int"
+    return "none"
+
+
+def _words(tp: Any) -> str:
+    kinds = _base_types(tp) - {type(None)}
+    if kinds <= {str}:
+        return "text"
+    if kinds <= {bool}:
+        return "true or false"
+    if kinds & {dict, list}:
+        return "a collection"
+    return "not a number"
+
+
+# --- the loader -------------------------------------------------------------------------
+
+
+@dataclass
+class _Base:
+    """The base scenario as the checks need it."""
+
+    filename: str
+    scenario: Scenario | None = None
+    raw: RawDocument | None = None
+    #: The raw document the parameter values are applied to (steps as in the sweep).
+    data: Any = None
+    #: Problems of the base document itself, as (path, message), ignored for values.
+    known: frozenset[tuple[str, str]] = frozenset()
+
+
+class _Loader:
+    def __init__(self, text: str, filename: str, base_dir: Path):
+        self.filename = filename
+        self.base_dir = base_dir
+        self.raw = load_yaml(text, filename)
+        self.problems: list[Problem] = list(self.raw.problems)
+        self.scenario_problems: list[Problem] = []
+        #: The design method when it is a known one (checks of the parameters need it).
+        self.method: str = "grid"
+        #: Parameters read without problems (design checks look at them).
+        self.specs: dict[str, ParameterSpec] = {}
+
+    # helpers
+    def pos(self, path: DocPath, at: Literal["key", "value"] = "value") -> Pos:
+        return self.raw.positions.locate(path, at) or (self.filename, 1, 1)
+
+    def report(self, path: DocPath, message: str, at: Literal["key", "value"] = "value") -> None:
+        file, line, col = self.pos(path, at)
+        self.problems.append(Problem(file, line, col, format_path(path), message))
+
+    def reported(self, path: DocPath) -> bool:
+        return any(path[: len(p)] == p for p in self.raw.reported)
+
+    def whole(self, mapping: dict[str, Any], path: DocPath, minimum: int) -> int | None:
+        """A whole number >= minimum at ``path`` (its last part a key of ``mapping``)."""
+        if path[-1] not in mapping or self.reported(path):
+            return None
+        value = mapping[path[-1]]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.report(path, f"expected a whole number, got {describe(value)}")
+            return None
+        if value < minimum:
+            self.report(path, f"{value} is out of range: needs {minimum} <= x")
+            return None
+        return value
+
+    # the stages
+    def load(self) -> Sweep:
+        raw = self.raw
+        if raw.fatal:
+            raise SweepError(self.problems)
+        if raw.data is None and not raw.problems:
+            self.problems.append(Problem(self.filename, 1, 1, TOP, "the file is empty"))
+        if not isinstance(raw.data, dict):
+            if raw.data is not None:
+                got = describe(raw.data)
+                message = f"a sweep file must be a mapping (scenario:, parameters:, ...), got {got}"
+                self.problems.append(Problem(self.filename, 1, 1, TOP, message))
+            raise SweepError(self.problems)
+        data: dict[str, Any] = raw.data
+        for key in data:
+            if key not in TOP_KEYS:
+                self.report((key,), did_you_mean("key", key, TOP_KEYS), "key")
+        for key in ("scenario", "parameters"):
+            if key not in data:
+                self.problems.append(
+                    Problem(self.filename, 1, 1, TOP, f"missing required key '{key}'")
+                )
+        if "description" in data and not isinstance(data["description"], str):
+            self.report(("description",), f"expected text, got {describe(data['description'])}")
+
+        steps = self.whole(data, ("steps",), 0)
+        replications = self.whole(data, ("replications",), 1)
+        seed = self.whole(data, ("seed",), 0)
+        base = self.base_scenario(data, steps)
+        design = self.design(data)
+        parameters = self.parameters(data, base)
+        self.design_needs()
+        outcomes = self.outcomes(data)
+
+        problems = self.problems + self.scenario_problems
+        if problems or base.scenario is None or design is None or parameters is None:
+            raise SweepError(problems)
+        assert outcomes is not None
+        return Sweep(
+            path=Path(self.filename),
+            scenario_path=Path(base.filename),
+            scenario=base.scenario,
+            steps=base.scenario.steps if steps is None else steps,
+            replications=1 if replications is None else replications,
+            seed=0 if seed is None else seed,
+            design=design,
+            parameters=parameters,
+            outcomes=outcomes,
+            document=plain(data),
+        )
+
+    def base_scenario(self, data: dict[str, Any], steps: int | None) -> _Base:
+        """Read, merge and validate the base scenario; its problems keep its own lines."""
+        reference = data.get("scenario")
+        if "scenario" not in data or self.reported(("scenario",)):
+            return _Base("")
+        if not isinstance(reference, str) or not reference.strip():
+            self.report(("scenario",), f"expected a scenario file name, got {describe(reference)}")
+            return _Base("")
+        name = os.path.normpath(os.path.join(self.base_dir, reference))
+        base = _Base(name)
+        text, reason = read_file(name)
+        if text is None:
+            self.report(("scenario",), f"scenario file {name}: {reason}")
+            return base
+        raw = resolve_raw(read_raw(text, name))
+        problems = list(raw.problems)
+        scenario = None
+        if not raw.fatal:
+            scenario, found = validate_document(raw.data, raw.positions, name, raw.reported)
+            problems += found
+            base.raw = raw
+        if problems:
+            self.scenario_problems += problems
+            count = len(problems)
+            self.report(
+                ("scenario",),
+                f"the scenario {name} has {count} problem{'s' if count > 1 else ''} (listed below)",
+            )
+            return base
+        base.scenario = scenario
+        base.data = raw.data
+        if steps is not None:
+            base.data = apply_overrides_tracked(raw.data, [f"steps={steps}"]).data
+        _, found = validate_document(base.data, raw.positions, name, raw.reported)
+        base.known = frozenset((p.path, p.message) for p in found)
+        return base
+
+    def design(self, data: dict[str, Any]) -> Design | None:
+        where: DocPath = ("design",)
+        value = data.get("design")
+        if "design" in data:
+            self.method = ""  # until a known method is found
+        if value is None or self.reported(where):
+            if "design" in data and not self.reported(where):
+                self.report(where, "expected a mapping like {method: grid}, got nothing (null)")
+                return None
+            return Design() if not self.reported(where) else None
+        if isinstance(value, str):  # `design: grid` for short
+            value = {"method": value}
+            method_path: DocPath = where
+        elif isinstance(value, dict):
+            method_path = (*where, "method")
+        else:
+            self.report(where, f"expected a mapping like {{method: grid}}, got {describe(value)}")
+            return None
+        ok = True
+        for key in value:
+            if key not in DESIGN_KEYS:
+                self.report((*where, key), did_you_mean("key", key, DESIGN_KEYS), "key")
+                ok = False
+        method = value.get("method")
+        if "method" not in value:
+            self.report(where, "missing required key 'method'", "key")
+            ok = False
+        elif not isinstance(method, str) or method not in DESIGN_METHODS:
+            if isinstance(method, str):
+                self.report(method_path, did_you_mean("design method", method, DESIGN_METHODS))
+            else:
+                options = ", ".join(DESIGN_METHODS)
+                self.report(method_path, f"expected one of {options}, got {describe(method)}")
+            ok = False
+        else:
+            self.method = method
+        samples = levels = None
+        if "samples" in value:
+            samples = self.whole(value, (*where, "samples"), 1)
+            ok = ok and samples is not None
+        if "levels" in value:
+            levels = self.whole(value, (*where, "levels"), 2)
+            ok = ok and levels is not None
+        if not isinstance(method, str) or method not in DESIGN_METHODS:
+            return None
+        if method in SAMPLED_METHODS and samples is None and "samples" not in value:
+            self.report(where, f"the {method} design needs `samples` (how many points)", "key")
+            ok = False
+        if method not in SAMPLED_METHODS and samples is not None:
+            self.report(
+                (*where, "samples"),
+                "a grid takes every combination; `samples` is for random, lhs, sobol and morris",
+                "key",
+            )
+            ok = False
+        if method != "morris" and levels is not None:
+            self.report((*where, "levels"), "`levels` is for the morris design only", "key")
+            ok = False
+        if method == "morris" and levels is None:
+            levels = DEFAULT_LEVELS
+        return Design(method, samples, levels) if ok else None  # type: ignore[arg-type]
+
+    def outcomes(self, data: dict[str, Any]) -> tuple[str, ...] | None:
+        known, defaults = known_outcomes()
+        where: DocPath = ("outcomes",)
+        if "outcomes" not in data:
+            return defaults
+        value = data["outcomes"]
+        if self.reported(where):
+            return None
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.report(where, f"expected a list of outcome names, got {describe(value)}")
+            return None
+        if not value:
+            self.report(where, "needs at least one outcome; leave `outcomes` out for the defaults")
+            return None
+        out: list[str] = []
+        for i, name in enumerate(value):
+            here = (*where, i) if isinstance(data["outcomes"], list) else where
+            if self.reported(here):
+                continue
+            if not isinstance(name, str):
+                self.report(here, f"expected an outcome name, got {describe(name)}")
+            elif name not in known:
+                self.report(here, did_you_mean("outcome", name, known))
+            elif name in out:
+                self.report(here, f"'{name}' is listed twice")
+            else:
+                out.append(name)
+        return tuple(out) if len(out) == len(value) else None
+
+    # parameters
+    def parameters(self, data: dict[str, Any], base: _Base) -> dict[str, ParameterSpec] | None:
+        where: DocPath = ("parameters",)
+        if "parameters" not in data or self.reported(where):
+            return None
+        value = data["parameters"]
+        if not isinstance(value, dict):
+            if value is None:
+                self.report(where, "needs at least one parameter to vary", "key")
+            else:
+                got = describe(value)
+                self.report(where, f"expected a mapping of scenario paths to values, got {got}")
+            return None
+        if not value:
+            self.report(where, "needs at least one parameter to vary", "key")
+            return None
+        out: dict[str, ParameterSpec] = {}
+        seen: dict[DocPath, str] = {}
+        for name, given in value.items():
+            spec = self.parameter(name, given, base, seen)
+            if spec is not None:
+                out[name] = self.specs[name] = spec
+        return out if len(out) == len(value) else None
+
+    def parameter(
+        self, name: str, given: Any, base: _Base, seen: dict[DocPath, str]
+    ) -> ParameterSpec | None:
+        here: DocPath = ("parameters", name)
+        if self.reported(here):
+            return None
+        segments = name.split(".")
+        if not all(s.strip() for s in segments) or "=" in name or name != name.strip():
+            self.report(here, "expected a dotted scenario path like params.balance_weight", "key")
+            return None
+        # the shape: a list of values or a range
+        spec: ParameterSpec | None
+        items: list[tuple[DocPath, Any]]
+        if isinstance(given, list):
+            spec, items = self.value_list(here, given)
+        elif isinstance(given, dict):
+            spec, items = self.value_range(here, given)
+        else:
+            self.report(
+                here,
+                f"expected a list of values or a range {{low, high, num}}, got {describe(given)}",
+            )
+            return None
+        if spec is None or base.raw is None:
+            return None
+        # the path, checked on the base scenario with the override machinery
+        first = items[0][1] if items else given.get("low", 0)
+        applied = apply_overrides_tracked(base.raw.data, [f"{name}={format_value(first)}"])
+        if applied.problems:
+            for problem in applied.problems:
+                self.report(here, problem.message, "key")
+            return None
+        resolved = applied.changed[0][0]
+        if resolved in seen:
+            self.report(here, f"the same scenario value as parameters.{seen[resolved]}", "key")
+            return None
+        seen[resolved] = name
+        if resolved == ("seed",):
+            self.report(here, "run seeds come from the sweep's `seed:`; vary something else", "key")
+            return None
+        found = lookup(Scenario, resolved, applied.data)
+        kind = _number_kind(found[0]) if found else "float"
+        if spec.is_numeric_range() and kind == "none":
+            assert found is not None
+            self.report(here, f"a range needs a numeric value; {name} is {_words(found[0])}", "key")
+            return None
+        spec = _typed(spec, kind)
+        if base.data is None:
+            return spec
+        if spec.values is None:  # a range: its ends, as the design will give them
+            checks = [(p, round(v) if spec.integer else v) for p, v in items]
+        else:
+            checks = list(zip((p for p, _ in items), spec.values, strict=True))
+        ok = True
+        for path, value in checks:
+            status = self.check_value(name, resolved, path, value, spec.integer, base)
+            if status == "path":
+                return None
+            ok = ok and status == "ok"
+        return spec if ok else None
+
+    def value_list(
+        self, here: DocPath, given: list[Any]
+    ) -> tuple[ParameterSpec | None, list[tuple[DocPath, Any]]]:
+        if not given:
+            self.report(here, "needs at least one value")
+            return None, []
+        values: list[Any] = []
+        items: list[tuple[DocPath, Any]] = []
+        ok = True
+        for i, value in enumerate(given):
+            path = (*here, i)
+            if self.reported(path):
+                ok = False
+                continue
+            value = plain(value)
+            if value is None or isinstance(value, dict | list):
+                self.report(path, f"expected a number or text, got {describe(value)}")
+                ok = False
+                continue
+            values.append(value)
+            items.append((path, value))
+        spec = ParameterSpec(format_path(here[1:]), values=tuple(values)) if ok else None
+        return spec, items
+
+    def value_range(
+        self, here: DocPath, given: dict[str, Any]
+    ) -> tuple[ParameterSpec | None, list[tuple[DocPath, Any]]]:
+        ok = True
+        for key in given:
+            if key not in RANGE_KEYS:
+                self.report((*here, key), did_you_mean("key", key, RANGE_KEYS), "key")
+                ok = False
+        bounds: dict[str, float] = {}
+        for key in ("low", "high"):
+            path = (*here, key)
+            if key not in given:
+                self.report(here, f"a range needs `{key}`", "key")
+                ok = False
+                continue
+            if self.reported(path):
+                ok = False
+                continue
+            value = given[key]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                self.report(path, f"expected a number, got {describe(value)}")
+                ok = False
+                continue
+            bounds[key] = float(value)
+        num = None
+        if "num" in given:
+            num = self.whole(given, (*here, "num"), 1)
+            ok = ok and num is not None
+        if len(bounds) == 2 and bounds["low"] > bounds["high"]:
+            low, high = (_num_text(given[k]) for k in ("low", "high"))
+            self.report((*here, "low"), f"low ({low}) is above high ({high})")
+            ok = False
+        if not ok:
+            return None, []
+        spec = ParameterSpec(format_path(here[1:]), low=bounds["low"], high=bounds["high"], num=num)
+        return spec, [((*here, "low"), bounds["low"]), ((*here, "high"), bounds["high"])]
+
+    def check_value(
+        self,
+        name: str,
+        resolved: DocPath,
+        path: DocPath,
+        value: Any,
+        integer: bool,
+        base: _Base,
+    ) -> Literal["ok", "bad", "path"]:
+        """Validate the base scenario with ``value`` at ``resolved``; report what it breaks."""
+        assert base.raw is not None
+        applied = apply_overrides_tracked(base.data, [f"{name}={format_value(value, integer)}"])
+        if applied.problems:  # pragma: no cover - the path was resolved already
+            for problem in applied.problems:
+                self.report(path, problem.message)
+            return "bad"
+        key_pos = self.pos(("parameters", name), "key")
+        value_pos = self.pos(path)
+        positions = Positions(dict(base.raw.positions.keys), dict(base.raw.positions.values))
+        positions.forget(resolved)
+        positions.set(resolved, key_pos, value_pos)
+        reported = [p for p in base.raw.reported if p[: len(resolved)] != resolved]
+        _, found = validate_document(applied.data, positions, base.filename, reported)
+        status: Literal["ok", "bad", "path"] = "ok"
+        for problem in found:
+            if (problem.path, problem.message) in base.known:
+                continue
+            at = (problem.file, problem.line, problem.col)
+            if at == key_pos:  # a name the scenario does not know: the path is wrong
+                self.report(("parameters", name), problem.message, "key")
+                return "path"
+            message = problem.message
+            if problem.path != format_path(resolved) or at != value_pos:
+                message = f"{problem.path}: {message}"
+            self.report(path, message)
+            status = "bad"
+        return status
+
+    def design_needs(self) -> None:
+        """What the design asks of the parameters (a num for grids, ranges for SALib)."""
+        given_all = self.raw.data.get("parameters")
+        if not isinstance(given_all, dict) or self.reported(("design", "method")):
+            return
+        method = self.method
+        for name, given in given_all.items():
+            here: DocPath = ("parameters", name)
+            if method == "grid" and isinstance(given, dict) and "num" not in given:
+                self.report(here, "a range needs `num` (how many values) for a grid design", "key")
+            if method not in SALIB_METHODS:
+                continue
+            if isinstance(given, list):
+                message = f"the {method} design needs a range {{low, high}}, not a list"
+                self.report(here, message, "key")
+            spec = self.specs.get(name)
+            if spec is not None and spec.is_numeric_range() and spec.low == spec.high:
+                self.report((*here, "high"), f"the {method} design needs low < high")
+
+
+def _typed(spec: ParameterSpec, kind: Literal["int", "float", "none"]) -> ParameterSpec:
+    """Numbers as the scenario wants them: whole numbers stay ints, others are floats."""
+    if spec.values is None:
+        return ParameterSpec(spec.path, None, spec.low, spec.high, spec.num, kind == "int")
+    values: list[Any] = []
+    for value in spec.values:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and kind == "float" and math.isfinite(value):
+            value = float(value)
+        elif number and kind == "int" and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        values.append(value)
+    return ParameterSpec(spec.path, tuple(values), integer=kind == "int")
+
+
+def _num_text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _get(data: Any, path: DocPath) -> Any:
+    for seg in path:
+        data = data.get(seg) if isinstance(data, dict) else None
+    return data
+
+
+def _dict_at(data: Any, path: DocPath) -> dict[str, Any]:
+    found = _get(data, path) if path else data
+    return found if isinstance(found, dict) else {}
+
+
+def load_sweep_text(text: str, filename: str = "<string>", base_dir: Path = Path(".")) -> Sweep:
+    """Load a sweep from YAML text; the scenario path is relative to ``base_dir``.
+
+    Raises :class:`SweepError` listing every problem.
+    """
+    return _Loader(text, filename, Path(base_dir)).load()
+
+
+def load_sweep(path: str | os.PathLike[str]) -> Sweep:
+    """Load and validate a sweep file; raises :class:`SweepError` with every problem."""
+    filename = str(path)
+    text, reason = read_file(filename)
+    if text is None:
+        raise SweepError([Problem(filename, 1, 1, TOP, reason)])
+    return load_sweep_text(text, filename, Path(filename).parent)
