@@ -85,6 +85,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="folder for compare.csv and compare.png "
         "(default: results/compare/<A>-vs-<B>; must not exist or be empty)",
     )  # fmt: skip
+
+    sweep = commands.add_parser(
+        "sweep", help="run a sweep file (many runs over a design) into a folder, or resume one"
+    )
+    sweep.add_argument("sweep", nargs="?", type=Path, help="sweep file (YAML)")
+    sweep.add_argument(
+        "--out", type=Path, help="sweep folder to create (must not exist or be empty)"
+    )
+    sweep.add_argument(
+        "--resume", type=Path, metavar="DIR", help="continue the sweep stored in DIR"
+    )
+    sweep.add_argument(
+        "--workers", type=int, help="local worker processes (default: all cores; 1: in-process)"
+    )
+    sweep.add_argument(
+        "--scheduler", metavar="local|ADDRESS",
+        help="run on Dask: 'local' starts a LocalCluster on 127.0.0.1, or tcp://HOST:PORT",
+    )  # fmt: skip
+    sweep.add_argument(
+        "--chunk", type=int, help="runs per Parquet file under DIR/runs/ (default 100)"
+    )
     return parser
 
 
@@ -99,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "compare": cmd_compare,
         "plot": cmd_plot,
         "animate": cmd_animate,
+        "sweep": cmd_sweep,
     }[args.command]
     try:
         return handler(args)
@@ -283,6 +305,47 @@ def cmd_animate(args: argparse.Namespace) -> int:
     size = path.stat().st_size / 2**20
     print(f"{frame_count(path)} frames, {size:.1f} MiB")
     print(path)
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from alignsim.sweep.runner import execute
+    from alignsim.sweep.spec import SweepError
+    from alignsim.sweep.storage import StorageError
+
+    if args.resume is not None:
+        if args.out is not None and args.out != args.resume:
+            return _bad_input("alignsim sweep: --resume DIR continues DIR; leave out --out")
+        out = args.resume
+    elif args.sweep is None or args.out is None:
+        return _bad_input("alignsim sweep: give a sweep file and --out DIR, or --resume DIR")
+    else:
+        out = args.out
+    for name in ("workers", "chunk"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            return _bad_input(f"alignsim sweep: --{name}: must be 1 or more")
+    try:
+        done = execute(
+            args.sweep, out, workers=args.workers, scheduler=args.scheduler, chunk=args.chunk,
+            resume=args.resume is not None, command=["alignsim", *args.argv],
+        )  # fmt: skip
+    except SweepError as error:
+        return _bad_input(str(error))
+    except StorageError as error:
+        return _bad_input(f"alignsim sweep: {error}")
+    except OSError as error:
+        print(f"alignsim sweep: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print(f"alignsim sweep: interrupted; finished runs are kept in {out}, continue with "
+              f"`alignsim sweep --resume {out}`", file=sys.stderr)  # fmt: skip
+        return 130
+    resumed = f" ({done.before} stored before)" if done.before else ""
+    failed = f", {done.failed} failed" if done.failed else ""
+    print(f"{done.ran} runs in {done.seconds:.1f} s{failed}{resumed}; {done.total} in the design")
+    print(f"summary: {done.summary}")
+    print(out)
     return EXIT_OK
 
 

@@ -1,0 +1,245 @@
+"""Where a sweep's runs execute: local processes or a Dask distributed cluster.
+
+Both executors are context managers with one method, ``map_unordered(fn, items, context)``,
+which calls ``fn(item, context)`` for every item and yields the results as they complete
+(order may vary; the storage sorts). ``context`` is sent once per worker, not once per task.
+At most a few tasks per worker are in flight, so a sweep of any size holds only a window of
+tasks and results in memory.
+
+Workers run one simulation each at a time, with BLAS/OpenMP thread pools of one thread
+(``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` = 1, and threadpoolctl
+when installed): the model's matrix products are small, and N workers × M BLAS threads
+would oversubscribe the cores.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+#: Tasks in flight per worker.
+WINDOW_PER_WORKER = 4
+
+
+def available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _limit_threads() -> None:
+    for name in THREAD_VARIABLES:
+        os.environ[name] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
+class _thread_limits:
+    """threadpoolctl's one-thread limit while running in-process, when it is installed."""
+
+    def __enter__(self) -> None:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            self.limits = None
+        else:
+            self.limits = threadpool_limits(1)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.limits is not None:
+            self.limits.restore_original_limits()
+
+
+# --- local processes ---------------------------------------------------------------------
+
+_WORKER_CONTEXT: Any = None
+
+
+def _init_worker(context: Any) -> None:
+    global _WORKER_CONTEXT
+    _limit_threads()
+    _WORKER_CONTEXT = context
+
+
+def _call_in_worker(fn: Callable[[Any, Any], Any], item: Any) -> Any:
+    return fn(item, _WORKER_CONTEXT)
+
+
+class LocalExecutor:
+    """Runs on this machine: ``workers`` processes (default: all cores); 1 runs in-process."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = available_cores() if workers is None else int(workers)
+        if self.workers < 1:
+            raise ValueError(f"workers must be 1 or more, got {self.workers}")
+        self._saved_env: dict[str, str | None] = {}
+        self._pool: Any = None
+        self._pool_context: Any = None
+
+    def describe(self) -> str:
+        return f"{self.workers} local process{'es' if self.workers > 1 else ''}"
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if self._pool is not None:
+            # on an error or Ctrl-C, don't wait for queued runs
+            self._pool.shutdown(wait=exc_type is None, cancel_futures=True)
+            self._pool = self._pool_context = None
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env = {}
+
+    def map_unordered(
+        self, fn: Callable[[Any, Any], Any], items: Iterable[Any], context: Any
+    ) -> Iterator[Any]:
+        if self.workers == 1:
+            with _thread_limits():
+                for item in items:
+                    yield fn(item, context)
+            return
+        yield from self._map_pool(fn, items, self._start(context))
+
+    def _start(self, context: Any) -> Any:
+        """The process pool, its workers initialized with ``context`` (sent once to each)."""
+        if self._pool is not None and self._pool_context is context:
+            return self._pool
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Workers are spawned (not forked: the parent may run threads) and inherit these
+        # variables, so their BLAS pools start with one thread; restored on exit.
+        if not self._saved_env:
+            self._saved_env = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+        os.environ.update(dict.fromkeys(THREAD_VARIABLES, "1"))
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(context,),
+        )
+        self._pool_context = context
+        return self._pool
+
+    def _map_pool(self, fn: Callable, items: Iterable[Any], pool: Any) -> Iterator[Any]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        iterator = iter(items)
+        window = self.workers * WINDOW_PER_WORKER
+        pending = set()
+        for item in iterator:
+            pending.add(pool.submit(_call_in_worker, fn, item))
+            if len(pending) >= window:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                for item in iterator:
+                    pending.add(pool.submit(_call_in_worker, fn, item))
+                    break
+                yield result
+
+
+# --- Dask distributed --------------------------------------------------------------------
+
+
+def _call_with_context(fn: Callable[[Any, Any], Any], item: Any, context: Any) -> Any:
+    return fn(item, context)
+
+
+class DaskExecutor:
+    """Runs on a Dask distributed cluster: ``"local"`` starts a ``LocalCluster`` on 127.0.0.1
+    (``min(2, cores)`` single-threaded worker processes, no dashboard) for the duration;
+    any other address (``tcp://HOST:PORT``) connects to a running scheduler, whose workers
+    must have alignsim installed.
+
+    Dask's nannies start workers with OMP/OPENBLAS/MKL_NUM_THREADS=1 by default
+    (``distributed.nanny.pre-spawn-environ``); workers also apply them on first use.
+    """
+
+    def __init__(self, address: str = "local", workers: int | None = None) -> None:
+        self.address = address
+        self.workers = workers
+        self._cluster: Any = None
+        self._client: Any = None
+
+    def describe(self) -> str:
+        if self.address == "local":
+            return f"Dask LocalCluster ({self._n_workers()} workers)"
+        return f"Dask scheduler {self.address}"
+
+    def _n_workers(self) -> int:
+        return self.workers or min(2, available_cores())
+
+    def __enter__(self) -> DaskExecutor:
+        from distributed import Client, LocalCluster
+
+        if self.address == "local":
+            self._cluster = LocalCluster(
+                host="127.0.0.1",
+                n_workers=self._n_workers(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+        else:
+            self._client = Client(self.address)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def _slots(self) -> int:
+        try:
+            threads = sum(self._client.nthreads().values())
+        except Exception:  # pragma: no cover - scheduler unreachable: the submit will say so
+            threads = 0
+        return max(1, threads)
+
+    def map_unordered(
+        self, fn: Callable[[Any, Any], Any], items: Iterable[Any], context: Any
+    ) -> Iterator[Any]:
+        from distributed import as_completed
+
+        client = self._client
+        client.run(_limit_threads)
+        [shared] = client.scatter([context], broadcast=True, hash=False)
+        iterator = iter(items)
+        window = self._slots() * WINDOW_PER_WORKER
+
+        def submit(item: Any) -> Any:
+            return client.submit(_call_with_context, fn, item, shared, pure=False)
+
+        first = []
+        for item in iterator:
+            first.append(submit(item))
+            if len(first) >= window:
+                break
+        completed = as_completed(first)
+        for future in completed:
+            result = future.result()
+            future.release()
+            for item in iterator:
+                completed.add(submit(item))
+                break
+            yield result
+        shared.release()

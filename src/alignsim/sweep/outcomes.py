@@ -1,0 +1,238 @@
+"""Outcomes of one run as flat columns: what a sweep stores per run.
+
+Each outcome has a name (used in sweep files' ``outcomes:``) and expands to one or more
+columns. Outcomes about watched ties, triangles and states expand to one column per watched
+item, named ``<outcome>.<label>``: ``triangle_formed.China-Russia-Pakistan``,
+``final_strength.Russia-Pakistan``, ``bloc_of.Pakistan``. Every column has a fixed kind so
+that a sweep's Parquet files share one schema even when some runs failed:
+
+- ``binary``: 0 or 1 (summarized as a probability),
+- ``int`` / ``float``: numbers (summarized by mean and interval),
+- ``category``: text (summarized as the probability of each value).
+
+No column is ever NaN for a run that finished: a triangle that never formed has
+``first_triangle_step`` -1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+Kind = str  # "binary" | "int" | "float" | "category"
+
+UNALIGNED = "unaligned"
+
+
+@dataclass(frozen=True)
+class OutcomeDef:
+    """One named outcome: its kind, its columns for a scenario, and how to compute them."""
+
+    name: str
+    kind: Kind
+    description: str
+    labels: Callable[[Any], list[str]]
+    """Column suffixes for a scenario (empty string: the column is the outcome's name)."""
+    compute: Callable[[Any], dict[str, Any]]
+    """From a Result to {suffix: value} for the same suffixes as ``labels``."""
+
+    def columns(self, scenario: Any) -> list[str]:
+        return [self._column(label) for label in self.labels(scenario)]
+
+    def values(self, result: Any) -> dict[str, Any]:
+        return {self._column(label): value for label, value in self.compute(result).items()}
+
+    def _column(self, label: str) -> str:
+        return f"{self.name}.{label}" if label else self.name
+
+
+# --- what is watched ---------------------------------------------------------------------
+
+
+def _label(names: Iterable[str]) -> str:
+    return "-".join(names)
+
+
+def watched_triangles(scenario: Any) -> list[tuple[str, str, str]]:
+    return [tuple(t) for t in scenario.watch.triangles]
+
+
+def watched_ties(scenario: Any) -> list[tuple[str, str]]:
+    """Watched pairs, then the sides of watched triangles not already listed (first order wins)."""
+    ties: list[tuple[str, str]] = []
+    seen: set[frozenset[str]] = set()
+    candidates = [tuple(p) for p in scenario.watch.pairs]
+    for a, b, c in watched_triangles(scenario):
+        candidates += [(a, b), (a, c), (b, c)]
+    for a, b in candidates:
+        key = frozenset((a, b))
+        if key not in seen:
+            seen.add(key)
+            ties.append((a, b))
+    return ties
+
+
+def watched_states(scenario: Any) -> list[str]:
+    """States of watched pairs and triangles, in order of first mention."""
+    states: list[str] = []
+    for group in [*scenario.watch.pairs, *scenario.watch.triangles]:
+        for name in group:
+            if name not in states:
+                states.append(name)
+    return states
+
+
+# --- computing ---------------------------------------------------------------------------
+
+
+def _formed(result: Any, triangle: tuple[str, ...], what: str) -> np.ndarray:
+    return result.metric(f"watch.{_label(triangle)}.{what}")
+
+
+def _triangle_final(what: str) -> Callable[[Any], dict[str, Any]]:
+    def compute(result: Any) -> dict[str, Any]:
+        return {
+            _label(t): int(_formed(result, t, what)[-1] >= 0.5)
+            for t in watched_triangles(result.scenario)
+        }
+
+    return compute
+
+
+def _first_triangle_step(result: Any) -> dict[str, Any]:
+    out = {}
+    for t in watched_triangles(result.scenario):
+        hits = np.flatnonzero(_formed(result, t, "formed") >= 0.5)
+        out[_label(t)] = int(hits[0]) if hits.size else -1
+    return out
+
+
+def _final_strength(result: Any) -> dict[str, Any]:
+    return {_label(p): float(result.strength(*p)[-1]) for p in watched_ties(result.scenario)}
+
+
+def _final_level(result: Any) -> dict[str, Any]:
+    return {_label(p): str(result.levels(*p)[-1]) for p in watched_ties(result.scenario)}
+
+
+def bloc_leaders(result: Any, step: int | None = None) -> list[str]:
+    """For each state (in ``result.names`` order), the most powerful member of its bloc at
+    ``step`` (default: the last), or ``"unaligned"``; equal power goes to the first in
+    scenario order."""
+    step = result.steps if step is None else step
+    blocs = np.asarray(result.recorder.bloc[step])
+    power = np.asarray(result.recorder.power[step])
+    leaders = []
+    for i in range(len(result.names)):
+        if blocs[i] == 0:
+            leaders.append(UNALIGNED)
+            continue
+        members = np.flatnonzero(blocs == blocs[i])
+        leaders.append(result.names[int(members[np.argmax(power[members])])])
+    return leaders
+
+
+def _bloc_of(result: Any) -> dict[str, Any]:
+    leaders = bloc_leaders(result)
+    return {s: leaders[result.names.index(s)] for s in watched_states(result.scenario)}
+
+
+def _final_metric(name: str, cast: Callable[[Any], Any]) -> Callable[[Any], dict[str, Any]]:
+    def compute(result: Any) -> dict[str, Any]:
+        return {"": cast(result.metric(name)[-1])}
+
+    return compute
+
+
+def _triangles(scenario: Any) -> list[str]:
+    return [_label(t) for t in watched_triangles(scenario)]
+
+
+def _ties(scenario: Any) -> list[str]:
+    return [_label(p) for p in watched_ties(scenario)]
+
+
+def _none(scenario: Any) -> list[str]:
+    return [""]
+
+
+OUTCOMES: dict[str, OutcomeDef] = {
+    d.name: d
+    for d in (
+        OutcomeDef(
+            "triangle_formed", "binary",
+            "1 if the watched triangle is formed (all three ties partner or better) at the end",
+            _triangles, _triangle_final("formed"),
+        ),
+        OutcomeDef(
+            "triangle_alliance", "binary",
+            "1 if all three ties of the watched triangle are alliances at the end",
+            _triangles, _triangle_final("alliance"),
+        ),
+        OutcomeDef(
+            "first_triangle_step", "int",
+            "first step at which the watched triangle is formed; -1 if never",
+            _triangles, _first_triangle_step,
+        ),
+        OutcomeDef(
+            "final_strength", "float",
+            "tie strength at the end, per watched pair and triangle side",
+            _ties, _final_strength,
+        ),
+        OutcomeDef(
+            "final_level", "category",
+            "tie level at the end (hostile … formal_alliance), per watched pair and triangle side",
+            _ties, _final_level,
+        ),
+        OutcomeDef(
+            "bloc_of", "category",
+            "per state of a watched pair or triangle: the most powerful member of its bloc at "
+            "the end, or 'unaligned'",
+            watched_states, _bloc_of,
+        ),
+        OutcomeDef(
+            "balance_ratio", "float", "share of balanced closed signed triads at the end",
+            _none, _final_metric("balance_ratio", float),
+        ),
+        OutcomeDef(
+            "polarization", "float", "mean hostility between the two largest blocs at the end",
+            _none, _final_metric("polarization", float),
+        ),
+        OutcomeDef(
+            "blocs", "int", "number of blocs at the end",
+            _none, _final_metric("blocs", lambda v: round(float(v))),
+        ),
+    )
+}  # fmt: skip
+
+DEFAULT_OUTCOMES: tuple[str, ...] = (
+    "triangle_formed",
+    "triangle_alliance",
+    "first_triangle_step",
+    "final_strength",
+    "bloc_of",
+)
+
+
+def _check(names: Sequence[str]) -> None:
+    unknown = [n for n in names if n not in OUTCOMES]
+    if unknown:
+        raise KeyError(f"unknown outcome(s) {unknown}; known: {', '.join(OUTCOMES)}")
+
+
+def outcome_kinds(scenario: Any, names: Sequence[str] = DEFAULT_OUTCOMES) -> dict[str, Kind]:
+    """{column: kind} of the named outcomes for ``scenario``, in a fixed order."""
+    _check(names)
+    return {col: OUTCOMES[n].kind for n in names for col in OUTCOMES[n].columns(scenario)}
+
+
+def outcome_columns(result: Any, names: Sequence[str] = DEFAULT_OUTCOMES) -> dict[str, Any]:
+    """{column: value} of the named outcomes for one run (a :class:`Result`)."""
+    _check(names)
+    row: dict[str, Any] = {}
+    for name in names:
+        row.update(OUTCOMES[name].values(result))
+    return row

@@ -1,0 +1,237 @@
+"""A sweep folder: ``manifest.json``, Parquet chunks of runs under ``runs/``, ``summary.csv``.
+
+::
+
+    DIR/manifest.json              written first: the sweep, base scenario hash, seeds, versions
+    DIR/runs/chunk-00000.parquet   one row per run, in completion order
+    DIR/runs/chunk-00001.parquet
+    DIR/summary.csv                per design point (see :mod:`alignsim.sweep.aggregate`)
+
+Each chunk is written to a hidden temporary name, flushed to disk (fsync) and renamed into
+place, so a chunk file either exists complete or not at all: a sweep killed at any moment
+leaves whole chunks and at most one stray temporary file, which resuming removes. Only the
+current chunk's rows are held in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "manifest.json"
+RUNS = "runs"
+SUMMARY = "summary.csv"
+FORMAT = "alignsim-sweep/1"
+_CHUNK = re.compile(r"^chunk-(\d{5,})\.parquet$")
+
+
+class StorageError(ValueError):
+    """A sweep folder that cannot be used as asked (not empty, no manifest, changed input)."""
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a directory be opened
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, fsync, and rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def check_new_folder(out: Path) -> None:
+    """A new sweep goes into a folder that does not exist or is empty."""
+    if out.exists() and not out.is_dir():
+        raise StorageError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        raise StorageError(
+            f"{out}: the folder is not empty; choose a new --out, or continue the sweep "
+            f"stored there with --resume {out}"
+        )
+
+
+def write_manifest(out: Path, manifest: dict[str, Any]) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / RUNS).mkdir(exist_ok=True)
+    path = out / MANIFEST
+    text = json.dumps({"format": FORMAT, **manifest}, indent=2, ensure_ascii=False, default=str)
+    write_atomic(path, (text + "\n").encode("utf-8"))
+    return path
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    path = Path(out) / MANIFEST
+    if not Path(out).is_dir():
+        raise StorageError(f"{out}: no such sweep folder")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StorageError(f"{out}: not a sweep folder (no {MANIFEST})") from None
+    except (OSError, ValueError) as error:
+        raise StorageError(f"{path}: cannot be read: {error}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise StorageError(f"{path}: not a manifest of an alignsim sweep ({FORMAT})")
+    return manifest
+
+
+def chunk_files(out: Path) -> list[Path]:
+    """The complete chunk files of a sweep folder, in chunk order."""
+    runs = Path(out) / RUNS
+    if not runs.is_dir():
+        return []
+    found = [(int(m.group(1)), p) for p in runs.iterdir() if (m := _CHUNK.match(p.name))]
+    return [p for _, p in sorted(found)]
+
+
+def remove_partial_chunks(out: Path) -> int:
+    """Delete temporary chunk files left by a killed sweep; how many there were."""
+    runs = Path(out) / RUNS
+    stray = list(runs.glob(".chunk-*.tmp")) if runs.is_dir() else []
+    for path in stray:
+        path.unlink()
+    return len(stray)
+
+
+# --- schema and chunks -------------------------------------------------------------------
+
+_ARROW_KINDS = {"float": "float64", "int": "int64", "binary": "int64", "category": "string",
+                "str": "string"}  # fmt: skip
+
+
+def arrow_schema(parameters: dict[str, str], outcomes: dict[str, str]) -> Any:  # -> pyarrow.Schema
+    """Schema of a runs chunk: keys, parameters by kind, outcomes by kind, status, error."""
+    import pyarrow as pa
+
+    def typ(kind: str) -> Any:
+        return pa.type_for_alias(_ARROW_KINDS[kind])
+
+    fields = [
+        pa.field("point", pa.int64(), nullable=False),
+        pa.field("replication", pa.int64(), nullable=False),
+        pa.field("seed", pa.int64(), nullable=False),
+        *(pa.field(name, typ(kind)) for name, kind in parameters.items()),
+        *(pa.field(name, typ(kind)) for name, kind in outcomes.items()),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("error", pa.string()),
+    ]
+    return pa.schema(fields)
+
+
+class ChunkWriter:
+    """Buffers rows and writes every ``size`` of them as the next chunk file."""
+
+    def __init__(self, out: Path, schema: Any, size: int, start: int | None = None) -> None:
+        if size < 1:
+            raise ValueError(f"chunk size must be 1 or more, got {size}")
+        self.runs = Path(out) / RUNS
+        self.runs.mkdir(parents=True, exist_ok=True)
+        self.schema = schema
+        self.size = size
+        if start is None:
+            existing = chunk_files(out)
+            start = int(_CHUNK.match(existing[-1].name).group(1)) + 1 if existing else 0
+        self.next_index = start
+        self.rows: list[dict[str, Any]] = []
+        self.written = 0
+
+    def add(self, row: dict[str, Any]) -> Path | None:
+        self.rows.append(row)
+        if len(self.rows) >= self.size:
+            return self.flush()
+        return None
+
+    def flush(self) -> Path | None:
+        """Write the buffered rows (if any) as one chunk file; its path."""
+        if not self.rows:
+            return None
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        columns = {name: [row.get(name) for row in self.rows] for name in self.schema.names}
+        table = pa.Table.from_pydict(columns, schema=self.schema)
+        path = self.runs / f"chunk-{self.next_index:05d}.parquet"
+        tmp = self.runs / f".{path.name}.tmp"
+        with open(tmp, "wb") as handle:
+            pq.write_table(table, handle, compression="zstd")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(self.runs)
+        self.next_index += 1
+        self.written += len(self.rows)
+        self.rows = []
+        return path
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def stored_keys(out: Path) -> set[tuple[int, int]]:
+    """(point, replication) of every run stored in the folder's chunks."""
+    import pyarrow.parquet as pq
+
+    keys: set[tuple[int, int]] = set()
+    for path in chunk_files(out):
+        table = pq.read_table(path, columns=["point", "replication"])
+        points = table.column("point").to_pylist()
+        reps = table.column("replication").to_pylist()
+        keys.update(zip(points, reps, strict=True))
+    return keys
+
+
+def read_runs(out: str | Path, columns: Sequence[str] | None = None) -> Any:
+    """Every stored run of a sweep folder as a DataFrame sorted by point and replication."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(out)
+    files = chunk_files(out)
+    if not files:
+        manifest = read_manifest(out)
+        schema = arrow_schema(manifest["parameter_kinds"], manifest["outcome_kinds"])
+        frame = _to_frame(schema.empty_table())
+        return frame if columns is None else frame[list(columns)]
+    tables = [pq.read_table(p, columns=list(columns) if columns else None) for p in files]
+    return _to_frame(pa.concat_tables(tables))
+
+
+def _to_frame(table: Any) -> Any:
+    """Integer columns stay integers (pandas' nullable Int64 where a failed run left them
+    empty), so a column's dtype does not depend on whether some run failed."""
+    import pandas as pd
+    import pyarrow as pa
+
+    frame: pd.DataFrame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    for name in ("point", "replication", "seed"):
+        if name in frame.columns:
+            frame[name] = frame[name].astype("int64")
+    sort = [c for c in ("point", "replication") if c in frame.columns]
+    if sort:
+        frame = frame.sort_values(sort, kind="stable").reset_index(drop=True)
+    return frame
+
+
+def iter_chunks(out: Path, columns: Iterable[str] | None = None) -> Iterable[Any]:
+    """Each chunk as a DataFrame (only ``columns``), one at a time."""
+    import pyarrow.parquet as pq
+
+    for path in chunk_files(out):
+        yield pq.read_table(path, columns=list(columns) if columns else None).to_pandas()

@@ -1,0 +1,176 @@
+"""Runs of a sweep: design points × replications, their seeds, and running one of them.
+
+Task ``k = point * R + replication`` gets the seed
+``SeedSequence(root).spawn(P * R)[k].generate_state(1, uint32)[0]``, computed here without
+materializing every child (``SeedSequence(root, spawn_key=(k,))`` is the same child), so
+the seed of a run depends only on the root seed and its position, never on which worker
+ran it or in which order.
+
+:func:`run_task` never raises for a run that fails: it returns a row with ``status``
+"failed" and the error text, so one bad design point does not stop a sweep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from alignsim.sweep.outcomes import outcome_columns, outcome_kinds
+
+#: Columns every row starts with.
+KEY_COLUMNS = ("point", "replication", "seed")
+STATUS_OK, STATUS_FAILED = "ok", "failed"
+
+
+def task_seed(root: int, k: int) -> int:
+    """Seed of task ``k``: child k of ``SeedSequence(root).spawn(...)``, as a uint32."""
+    child = np.random.SeedSequence(root, spawn_key=(k,))
+    return int(child.generate_state(1, dtype=np.uint32)[0])
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: a design point's overrides and parameter values, a replication and a seed."""
+
+    point: int
+    replication: int
+    seed: int
+    overrides: tuple[str, ...]
+    values: dict[str, float | str] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class SweepContext:
+    """What every run of a sweep shares; sent once to each worker."""
+
+    base_document: dict[str, Any]
+    """The base scenario, resolved (``model_dump(mode="json", by_alias=True)``)."""
+    steps: int
+    outcomes: tuple[str, ...]
+    parameters: tuple[str, ...]
+    """Varied parameter paths, in file order (row columns)."""
+    parameter_kinds: dict[str, str]
+    """{path: "float" | "str"}."""
+    outcome_kinds: dict[str, str]
+    """{column: kind} (see :mod:`alignsim.sweep.outcomes`)."""
+    key: str = ""
+    """Identifies the base document (SHA-256 of its JSON), for the per-worker scenario cache."""
+
+    @property
+    def columns(self) -> list[str]:
+        return [*KEY_COLUMNS, *self.parameters, *self.outcome_kinds, "status", "error"]
+
+
+def parameter_kinds(design: Any, parameters: Sequence[str]) -> dict[str, str]:
+    """ "float" for parameters whose design values are all numbers, "str" otherwise."""
+    import pandas as pd
+
+    kinds = {}
+    for path in parameters:
+        column = design[path]
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        kinds[path] = "float" if numeric else "str"
+    return kinds
+
+
+def _cast(value: Any, kind: str) -> float | str:
+    if kind == "float":
+        return float(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def make_context(sweep: Any, design: Any) -> SweepContext:
+    parameters = tuple(sweep.parameters)
+    base = sweep.scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    key = hashlib.sha256(json.dumps(base, sort_keys=True).encode()).hexdigest()
+    return SweepContext(
+        base_document=base,
+        steps=int(sweep.steps),
+        outcomes=tuple(sweep.outcomes),
+        parameters=parameters,
+        parameter_kinds=parameter_kinds(design, parameters),
+        outcome_kinds=outcome_kinds(sweep.scenario, sweep.outcomes),
+        key=key,
+    )
+
+
+def iter_tasks(
+    sweep: Any,
+    design: Any,
+    context: SweepContext,
+    skip: set[tuple[int, int]] | frozenset = frozenset(),
+) -> Iterator[Task]:
+    """Tasks in order k = point * R + replication, leaving out the (point, replication) in skip."""
+    from alignsim.sweep.designs import overrides_for
+
+    reps = int(sweep.replications)
+    for row in design.to_dict("records"):  # not iterrows: it would turn ints into floats
+        point = int(row["point"])
+        if all((point, r) in skip for r in range(reps)):
+            continue
+        overrides = tuple(overrides_for(sweep, row))
+        values = {p: _cast(row[p], context.parameter_kinds[p]) for p in context.parameters}
+        for r in range(reps):
+            if (point, r) in skip:
+                continue
+            seed = task_seed(int(sweep.seed), point * reps + r)
+            yield Task(point, r, seed, overrides, values)
+
+
+# --- running one task --------------------------------------------------------------------
+
+_SCENARIOS: dict[tuple[str, tuple[str, ...]], Any] = {}
+_CACHE_SIZE = 8
+
+
+def scenario_for(context: SweepContext, overrides: Sequence[str]) -> Any:
+    """The base scenario with ``overrides`` applied and validated (cached: replications of
+    a point share it)."""
+    from alignsim.scenario import Scenario, apply_overrides
+
+    key = (context.key, tuple(overrides))
+    scenario = _SCENARIOS.get(key)
+    if scenario is None:
+        document = apply_overrides(context.base_document, list(overrides))
+        scenario = Scenario.model_validate(document)
+        if len(_SCENARIOS) >= _CACHE_SIZE:
+            _SCENARIOS.pop(next(iter(_SCENARIOS)))
+        _SCENARIOS[key] = scenario
+    return scenario
+
+
+def _error_text(error: BaseException) -> str:
+    text = str(error).strip()
+    name = type(error).__name__
+    return f"{name}: {text}" if text else name
+
+
+def run_task(task: Task, context: SweepContext) -> dict[str, Any]:
+    """Run one task; a row with the key columns, parameter values, outcomes, status, error.
+
+    A run that raises (an override the scenario rejects, an event that breaks the model at
+    run time) gives a row with status "failed", the error text and empty outcomes.
+    """
+    from alignsim.model.simulate import simulate
+
+    row: dict[str, Any] = {"point": task.point, "replication": task.replication, "seed": task.seed}
+    row.update(task.values)
+    try:
+        scenario = scenario_for(context, task.overrides)
+        result = simulate(scenario, seed=task.seed, steps=context.steps)
+        outcomes = outcome_columns(result, context.outcomes)
+    except Exception as error:  # a failed run is a result, not a crash of the sweep
+        row.update(dict.fromkeys(context.outcome_kinds))
+        row.update(status=STATUS_FAILED, error=_error_text(error))
+        return row
+    row.update({col: outcomes.get(col) for col in context.outcome_kinds})
+    row.update(status=STATUS_OK, error=None)
+    return row
