@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -14,7 +16,16 @@ import pandas as pd
 import pytest
 
 from alignsim.sweep.runner import execute, run
-from alignsim.sweep.storage import StorageError, chunk_files, read_runs, stored_keys
+from alignsim.sweep.storage import (
+    StorageError,
+    chunk_files,
+    iter_journal_rows,
+    journal_files,
+    journal_keys,
+    journal_line,
+    read_runs,
+    stored_keys,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,51 +37,117 @@ def _assert_same_runs(resumed: pd.DataFrame, reference: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(resumed, reference)
 
 
-def test_sigkill_then_resume(tmp_path, make_sweep):
-    # 4 points × 6 replications of 30 steps: long enough to be killed part-way
+def _reported(stderr: bytes, total: int) -> int:
+    """The last count of finished runs the progress bar showed ("sweep: … 7/24 […]")."""
+    counts = re.findall(rb"(\d+)/" + str(total).encode() + rb" \[", stderr)
+    return int(counts[-1]) if counts else 0
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_then_resume(tmp_path, make_sweep, workers):
+    # 4 points × 6 replications of 30 steps: long enough to be killed part-way. Chunks of 4,
+    # killed once a chunk is stored and the next one is partly journalled.
     path = make_sweep(tmp_path, steps=30, replications=6)
     out = tmp_path / "killed"
     command = [sys.executable, "-m", "alignsim", "sweep", str(path), "--out", str(out),
-               "--workers", "1", "--chunk", "2"]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not chunk_files(out):
-            assert process.poll() is None, "the sweep ended before writing a chunk"
-            assert time.monotonic() < deadline, "no chunk written in time"
-            time.sleep(0.01)
-        os.kill(process.pid, signal.SIGKILL)
-    finally:
-        process.wait(timeout=60)
+               "--workers", str(workers), "--chunk", "4"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TQDM_MININTERVAL": "0"}
+    stderr = tmp_path / "stderr.txt"
+    with open(stderr, "wb") as err:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            deadline = time.monotonic() + 120
+            while not (chunk_files(out) and journal_keys(out)):
+                assert process.poll() is None, "the sweep ended before the kill"
+                assert time.monotonic() < deadline, "no chunk and journal written in time"
+                time.sleep(0.01)
+            os.kill(process.pid, signal.SIGKILL)
+        finally:
+            process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL
-    stored = stored_keys(out)
-    assert 0 < len(stored) < 24, "the kill should land part-way through the sweep"
+    stored, journalled = stored_keys(out), journal_keys(out)
+    kept = stored | journalled
+    assert 0 < len(stored) < 24 and journalled, "the kill should land part-way through"
+    # the journal holds only the runs of the chunk being filled (all 4 of them if the kill
+    # landed while that chunk was being written)
+    assert len(journalled) <= 4
     assert not (out / "summary.csv").exists()
+    # every run the progress bar reported as finished is stored or journalled: a kill loses
+    # only the runs in flight
+    assert len(kept) >= _reported(stderr.read_bytes(), 24)
 
-    done = execute(out=out, resume=True, progress=False)
-    assert done.before == len(stored) and done.ran == 24 - len(stored)
+    done = execute(out=out, resume=True, progress=False, plots=False)
+    assert done.folded == len(journalled - stored)
+    assert done.before == len(kept) and done.ran == 24 - len(kept)
+    assert not journal_files(out)
     resumed = read_runs(out)
-    reference = run(path, out=tmp_path / "whole", workers=1, chunk=2, progress=False)
+    reference = run(path, out=tmp_path / "whole", workers=1, chunk=4, progress=False, plots=False)
     _assert_same_runs(resumed, reference)
     summary = (out / "summary.csv").read_text()
     assert summary == (tmp_path / "whole" / "summary.csv").read_text()
 
 
+def test_journal_is_folded_in_without_duplicates(tiny_sweep, tmp_path):
+    out = tmp_path / "out"
+    reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
+    assert not journal_files(out), "a finished sweep leaves no journal"
+    _, second, last = chunk_files(out)
+    rows = {name: read_runs_rows(p) for name, p in (("second", second), ("last", last))}
+    last.unlink()
+    runs = out / "runs"
+    # killed between writing chunk 1 and deleting its journal: the journal repeats the chunk
+    (runs / "journal-00001.jsonl").write_bytes(b"".join(map(journal_line, rows["second"])))
+    # chunk 2 never written; its journal has its two runs, one of them twice, and a line
+    # cut off by the kill
+    lines = [journal_line(r) for r in rows["last"]]
+    (runs / "journal-00002.jsonl").write_bytes(lines[0] + lines[1] + lines[0] + lines[1][:25])
+    assert journal_keys(out) == {(r["point"], r["replication"]) for r in
+                                 rows["second"] + rows["last"]}  # fmt: skip
+    done = execute(out=out, resume=True, progress=False, plots=False)
+    assert (done.folded, done.before, done.ran) == (2, 12, 0)
+    assert not journal_files(out)
+    _assert_same_runs(read_runs(out), reference)
+
+
+def test_a_cut_off_journal_line_is_run_again(tiny_sweep, tmp_path):
+    out = tmp_path / "out"
+    reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
+    last = chunk_files(out)[-1]
+    rows = read_runs_rows(last)
+    last.unlink()
+    line = journal_line(rows[1])
+    (out / "runs" / "journal-00002.jsonl").write_bytes(journal_line(rows[0]) + line[:-1])
+    assert len(list(iter_journal_rows(out / "runs" / "journal-00002.jsonl"))) == 1
+    done = execute(out=out, resume=True, progress=False, plots=False)
+    assert (done.folded, done.before, done.ran) == (1, 11, 1)
+    _assert_same_runs(read_runs(out), reference)
+
+
+def test_journal_lines_are_json_with_exact_floats(tiny_sweep, tmp_path):
+    out = tmp_path / "out"
+    run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
+    for row in read_runs_rows(chunk_files(out)[0]):
+        assert json.loads(journal_line(row)) == row
+
+
+def read_runs_rows(path: Path) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pylist()
+
+
 def test_resume_runs_only_the_missing(tiny_sweep, tmp_path):
     out = tmp_path / "out"
-    reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False)
+    reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
     files = chunk_files(out)
     files[1].unlink()  # lose five runs
     (out / "runs" / ".chunk-00003.parquet.tmp").write_bytes(b"half a chunk")
-    done = execute(out=out, resume=True, progress=False)
+    done = execute(out=out, resume=True, progress=False, plots=False)
     assert (done.before, done.ran, done.total) == (7, 5, 12)
     assert not list((out / "runs").glob(".*.tmp"))
     _assert_same_runs(read_runs(out), reference)
     # resuming again: nothing to do, nothing doubled
-    done = execute(out=out, resume=True, progress=False)
+    done = execute(out=out, resume=True, progress=False, plots=False)
     assert done.ran == 0
     _assert_same_runs(read_runs(out), reference)
 
@@ -80,20 +157,20 @@ def test_resume_refuses_a_changed_scenario(tmp_path, make_sweep, flagship):
     shutil.copy(flagship, scenario)
     path = make_sweep(tmp_path, scenario=scenario, replications=1)
     out = tmp_path / "out"
-    run(path, out=out, workers=1, progress=False)
+    run(path, out=out, workers=1, progress=False, plots=False)
     text = scenario.read_text().replace("tie_cost: 0.05", "tie_cost: 0.07", 1)
     assert text != scenario.read_text()
     scenario.write_text(text)
     with pytest.raises(StorageError, match="changed since the sweep started"):
-        execute(out=out, resume=True, progress=False)
+        execute(out=out, resume=True, progress=False, plots=False)
 
 
 def test_resume_uses_the_stored_sweep_file(tiny_sweep, tmp_path):
     out = tmp_path / "out"
-    reference = run(tiny_sweep, out=out, workers=1, chunk=4, progress=False)
+    reference = run(tiny_sweep, out=out, workers=1, chunk=4, progress=False, plots=False)
     chunk_files(out)[0].unlink()
     tiny_sweep.write_text(tiny_sweep.read_text().replace("replications: 3", "replications: 9"))
-    done = execute(out=out, resume=True, progress=False)
+    done = execute(out=out, resume=True, progress=False, plots=False)
     assert done.total == 12 and done.ran == 4
     _assert_same_runs(read_runs(out), reference)
 

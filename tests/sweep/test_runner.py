@@ -184,3 +184,42 @@ def test_cli_usage_errors(argv, message, tmp_path, monkeypatch, capsys):
     assert main(argv) == 2
     captured = capsys.readouterr()
     assert message in captured.err and "Traceback" not in captured.err
+
+
+def test_the_package_exports_the_python_api(tiny_sweep, tmp_path):
+    import alignsim.sweep as sweep
+
+    runs = sweep.run(tiny_sweep, out=tmp_path / "out", workers=1, progress=False, plots=False)
+    assert len(runs) == 12
+    pd.testing.assert_frame_equal(runs, sweep.read_runs(tmp_path / "out"))
+    assert sweep.load_sweep(tiny_sweep).replications == 3
+    assert not list((tmp_path / "out" / "runs").glob("journal-*"))
+
+
+def test_figures_are_drawn_when_the_plotting_module_is_there(tiny_sweep, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    calls = []
+
+    def write_sweep_plots(out):
+        calls.append(out)
+        return [out / "plots" / "x.png"]
+
+    fake = types.ModuleType("alignsim.viz.sweep_plots")
+    fake.write_sweep_plots = write_sweep_plots
+    monkeypatch.setitem(sys.modules, "alignsim.viz.sweep_plots", fake)
+    out = tmp_path / "out"
+    done = execute(tiny_sweep, out, workers=1, progress=False)
+    assert calls == [out] and done.plots == [out / "plots" / "x.png"]
+    done = execute(out=out, resume=True, progress=False)
+    assert len(calls) == 2 and done.ran == 0
+    execute(out=out, resume=True, progress=False, plots=False)
+    assert len(calls) == 2
+
+    def broken(out):
+        raise RuntimeError("no figures today")
+
+    fake.write_sweep_plots = broken
+    done = execute(out=out, resume=True, progress=False)  # a figure failing is not fatal
+    assert done.plots == [] and done.summary is not None

@@ -2,15 +2,23 @@
 
 A sweep file names a base scenario, the scenario paths to vary (lists or ranges),
 a design (grid, random, Latin hypercube, Sobol or Morris), replications and the
-outcomes to measure::
+outcomes to measure. Running one gives a folder of Parquet chunks and a DataFrame::
 
-    from alignsim.sweep import load_sweep, design_points, overrides_for
-    sweep = load_sweep("scenarios/sweeps/alliance_phase.yaml")
-    for _, row in design_points(sweep).iterrows():
-        print(overrides_for(sweep, row))
+    import alignsim.sweep as sweep
+    runs = sweep.run("scenarios/sweeps/alliance_phase_diagram.yaml", out="results/phase",
+                     workers=4)          # one row per run, sorted by point and replication
+    runs = sweep.read_runs("results/phase")               # the same, read back later
+    sweep.run(out="results/phase", resume=True)           # finish a sweep that was killed
+
+    spec = sweep.load_sweep("scenarios/sweeps/alliance_phase_diagram.yaml")
+    for row in sweep.design_points(spec).to_dict("records"):
+        print(sweep.overrides_for(spec, row))
+
+See ``docs/sweeps.md``.
 """
 
 from .designs import design_points, overrides_for
+from .runner import SweepRun, execute, run
 from .spec import (
     DEFAULT_OUTCOMES,
     KNOWN_OUTCOMES,
@@ -21,16 +29,23 @@ from .spec import (
     load_sweep,
     load_sweep_text,
 )
+from .storage import StorageError, read_manifest, read_runs
 
 __all__ = [
     "DEFAULT_OUTCOMES",
     "KNOWN_OUTCOMES",
     "Design",
     "ParameterSpec",
+    "StorageError",
     "Sweep",
     "SweepError",
+    "SweepRun",
     "design_points",
+    "execute",
     "load_sweep",
     "load_sweep_text",
     "overrides_for",
+    "read_manifest",
+    "read_runs",
+    "run",
 ]

@@ -1,11 +1,14 @@
 """Running a sweep into a folder, resumably: ``run(sweep, out=DIR)``, ``run(out=DIR, resume=True)``.
 
 The manifest is written before any run. Runs execute on an executor (local processes or
-Dask, :mod:`alignsim.sweep.executors`) and their rows stream into Parquet chunks as they
-complete (:mod:`alignsim.sweep.storage`); only the current chunk's rows and a small window
-of tasks in flight are in memory. Resuming re-loads the sweep from the manifest, refuses if
-the base scenario changed since, and runs exactly the (point, replication) not yet stored,
-with the same seeds, so the final folder equals an uninterrupted sweep's.
+Dask, :mod:`alignsim.sweep.executors`); each finished run is journalled at once and the
+rows stream into Parquet chunks (:mod:`alignsim.sweep.storage`), so a killed sweep loses only
+the runs in flight. Only the current chunk's rows and a small window of tasks in flight are
+in memory. Resuming re-loads the sweep from the manifest, refuses if the base scenario
+changed since, folds the journalled runs into a chunk, and runs exactly the (point,
+replication) not yet stored, with the same seeds, so the final folder equals an
+uninterrupted sweep's. When :mod:`alignsim.viz.sweep_plots` is available, the figures are
+drawn into ``DIR/plots/`` at the end.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import contextlib
 import platform
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -50,6 +53,10 @@ class SweepRun:
     failed: int
     seconds: float
     summary: Path | None
+    plots: list[Path] = field(default_factory=list)
+    """Figures written to ``DIR/plots/`` (none when the plotting module is not installed)."""
+    folded: int = 0
+    """Journalled runs of a killed sweep folded into a chunk when resuming."""
 
 
 def _versions() -> dict[str, str]:
@@ -143,6 +150,7 @@ def execute(
     resume: bool = False,
     progress: bool = True,
     command: list[str] | None = None,
+    plots: bool = True,
 ) -> SweepRun:
     """Run (or resume) a sweep into ``out``; see :func:`run`. Returns counts, not rows."""
     from alignsim.sweep.aggregate import write_summary
@@ -192,14 +200,17 @@ def execute(
         if expected != now:
             raise StorageError(f"{out}: the stored sweep no longer gives the same design")
         storage.remove_partial_chunks(out)
+        schema = storage.arrow_schema(context.parameter_kinds, context.outcome_kinds)
+        folded = storage.fold_journals(out, schema, chunk)
         done = storage.stored_keys(out)
         manifest["resumed"] = [*manifest.get("resumed", []),
             {"at": datetime.now(UTC).isoformat(timespec="seconds"), "command": command,
-             "runs_stored": len(done)}]  # fmt: skip
+             "runs_stored": len(done), "runs_folded_from_journal": folded}]  # fmt: skip
         manifest.pop("format", None)
         storage.write_manifest(out, manifest)
     else:
         done = set()
+        folded = 0
         storage.write_manifest(out, build_manifest(sweep, context, points, chunk, command))
 
     schema = storage.arrow_schema(context.parameter_kinds, context.outcome_kinds)
@@ -219,13 +230,36 @@ def execute(
                         failed += 1
                         bar.set_postfix(failed=failed, refresh=False)
                     bar.update(1)
+    except BaseException:
+        # an error or Ctrl-C: every finished run is in the journal already; write them as a
+        # chunk if that still works, else --resume folds the journal in
+        with contextlib.suppress(Exception):
+            writer.flush()
+        writer.close()
+        raise
     finally:
-        # an error or Ctrl-C: keep every finished run (only those in flight are lost)
-        writer.flush()
         bar.close()
+    writer.flush()
+    writer.close()
     seconds = time.perf_counter() - clock
     summary = write_summary(out)
-    return SweepRun(out, total, before, writer.written, failed, seconds, summary)
+    figures = draw_plots(out) if plots else []
+    return SweepRun(out, total, before, writer.written, failed, seconds, summary, figures,
+                    folded)  # fmt: skip
+
+
+def draw_plots(out: Path) -> list[Path]:
+    """``write_sweep_plots(out)`` from :mod:`alignsim.viz.sweep_plots` when it is installed;
+    a figure that cannot be drawn is reported on stderr and does not fail the sweep."""
+    try:
+        from alignsim.viz.sweep_plots import write_sweep_plots
+    except ImportError:
+        return []
+    try:
+        return list(write_sweep_plots(out))
+    except Exception as error:  # the runs and summary are stored; figures can be redrawn
+        print(f"alignsim sweep: the figures could not be drawn: {error}", file=sys.stderr)
+        return []
 
 
 class _NoBar:
@@ -260,6 +294,7 @@ def run(
     resume: bool = False,
     progress: bool = True,
     command: list[str] | None = None,
+    plots: bool = True,
 ) -> Any:
     """Run a sweep (a :class:`Sweep` or a sweep file) into the folder ``out``; its runs as a
     DataFrame sorted by point and replication (:func:`alignsim.sweep.storage.read_runs`).
@@ -268,12 +303,13 @@ def run(
     ``scheduler``: ``"local"`` for a Dask LocalCluster on 127.0.0.1, or the address of a
     Dask scheduler (``"tcp://host:8786"``). ``chunk``: runs per Parquet file (default 100).
     ``resume=True``: continue the sweep stored in ``out`` (``sweep_or_path`` may be None).
-    A new sweep needs ``out`` not to exist or to be empty. Raises :class:`SweepError` for a
+    ``plots=False``: do not draw ``DIR/plots/``. A new sweep needs ``out`` not to exist or
+    to be empty. Raises :class:`SweepError` for a
     bad sweep file and :class:`StorageError` for a folder that cannot be used.
     """
     done = execute(
         sweep_or_path, out, workers=workers, scheduler=scheduler, chunk=chunk, resume=resume,
-        progress=progress, command=command,
+        progress=progress, command=command, plots=plots,
     )  # fmt: skip
     return storage.read_runs(done.out)
 

@@ -4,13 +4,20 @@
 
     DIR/manifest.json              written first: the sweep, base scenario hash, seeds, versions
     DIR/runs/chunk-00000.parquet   one row per run, in completion order
-    DIR/runs/chunk-00001.parquet
+    DIR/runs/journal-00002.jsonl   finished runs of the chunk being filled, one JSON line each
     DIR/summary.csv                per design point (see :mod:`alignsim.sweep.aggregate`)
+    DIR/plots/                     figures, when :mod:`alignsim.viz.sweep_plots` is installed
 
-Each chunk is written to a hidden temporary name, flushed to disk (fsync) and renamed into
-place, so a chunk file either exists complete or not at all: a sweep killed at any moment
-leaves whole chunks and at most one stray temporary file, which resuming removes. Only the
-current chunk's rows are held in memory.
+Durability. Every finished run is appended at once to the journal of the chunk being filled
+(``runs/journal-NNNNN.jsonl``, one JSON line, flushed and fsynced), so a sweep killed at any
+moment (Ctrl-C, SIGKILL, power loss) loses only the runs that were still in flight. When the
+chunk is full its rows are written as ``chunk-NNNNN.parquet`` — to a hidden temporary name,
+fsynced and renamed into place, so a chunk file either exists complete or not at all — and
+then its journal is deleted. Resuming removes stray temporary files and folds the journals'
+rows into a chunk (:func:`fold_journals`), dropping any (point, replication) already stored
+in a chunk (a kill between the rename and the deletion) or journalled twice, and the last
+line of a journal if it was cut off mid-write. Only the current chunk's rows are held in
+memory.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ RUNS = "runs"
 SUMMARY = "summary.csv"
 FORMAT = "alignsim-sweep/1"
 _CHUNK = re.compile(r"^chunk-(\d{5,})\.parquet$")
+_JOURNAL = re.compile(r"^journal-(\d{5,})\.jsonl$")
 
 
 class StorageError(ValueError):
@@ -135,10 +143,30 @@ def arrow_schema(parameters: dict[str, str], outcomes: dict[str, str]) -> Any:  
     return pa.schema(fields)
 
 
-class ChunkWriter:
-    """Buffers rows and writes every ``size`` of them as the next chunk file."""
+def _json_value(value: Any) -> Any:
+    """numpy scalars in a row (``np.int64`` is not an ``int``) as plain Python values."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"cannot journal a value of type {type(value).__name__}")
 
-    def __init__(self, out: Path, schema: Any, size: int, start: int | None = None) -> None:
+
+def journal_line(row: dict[str, Any]) -> bytes:
+    """One run as a journal line (floats round-trip exactly through ``repr``)."""
+    return (json.dumps(row, ensure_ascii=False, default=_json_value) + "\n").encode("utf-8")
+
+
+class ChunkWriter:
+    """Journals every row as it arrives and writes every ``size`` of them as the next chunk.
+
+    ``add`` appends the row to ``runs/journal-NNNNN.jsonl`` (flushed and fsynced; set
+    ``journal=False`` for none) before buffering it; ``flush`` writes the buffered rows as
+    ``chunk-NNNNN.parquet`` atomically and then deletes that journal.
+    """
+
+    def __init__(
+        self, out: Path, schema: Any, size: int, start: int | None = None, *, journal: bool = True
+    ) -> None:
         if size < 1:
             raise ValueError(f"chunk size must be 1 or more, got {size}")
         self.runs = Path(out) / RUNS
@@ -146,39 +174,155 @@ class ChunkWriter:
         self.schema = schema
         self.size = size
         if start is None:
-            existing = chunk_files(out)
-            start = int(_CHUNK.match(existing[-1].name).group(1)) + 1 if existing else 0
+            start = next_chunk_index(out)
         self.next_index = start
         self.rows: list[dict[str, Any]] = []
         self.written = 0
+        self.journal = journal
+        self._journal_fd: int | None = None
+
+    @property
+    def journal_path(self) -> Path:
+        return self.runs / f"journal-{self.next_index:05d}.jsonl"
 
     def add(self, row: dict[str, Any]) -> Path | None:
+        if self.journal:
+            self._append(row)
         self.rows.append(row)
         if len(self.rows) >= self.size:
             return self.flush()
         return None
 
-    def flush(self) -> Path | None:
-        """Write the buffered rows (if any) as one chunk file; its path."""
-        if not self.rows:
-            return None
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+    def _append(self, row: dict[str, Any]) -> None:
+        if self._journal_fd is None:
+            new = not self.journal_path.exists()
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+            self._journal_fd = os.open(self.journal_path, flags, 0o644)
+            if new:
+                _fsync_dir(self.runs)
+        data = journal_line(row)
+        view = memoryview(data)
+        while view:  # one write() for a line this small, but do not count on it
+            view = view[os.write(self._journal_fd, view) :]
+        os.fsync(self._journal_fd)
 
-        columns = {name: [row.get(name) for row in self.rows] for name in self.schema.names}
-        table = pa.Table.from_pydict(columns, schema=self.schema)
-        path = self.runs / f"chunk-{self.next_index:05d}.parquet"
-        tmp = self.runs / f".{path.name}.tmp"
-        with open(tmp, "wb") as handle:
-            pq.write_table(table, handle, compression="zstd")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+    def _close_journal(self) -> None:
+        if self._journal_fd is not None:
+            os.close(self._journal_fd)
+            self._journal_fd = None
+
+    def close(self) -> None:
+        """Close the journal without writing a chunk (its rows stay for a resume)."""
+        self._close_journal()
+
+    def flush(self) -> Path | None:
+        """Write the buffered rows (if any) as one chunk file, then drop its journal; its path."""
+        if not self.rows:
+            self._close_journal()
+            return None
+        path = write_chunk(self.runs / f"chunk-{self.next_index:05d}.parquet", self.rows,
+                           self.schema)  # fmt: skip
+        self._close_journal()
+        with contextlib.suppress(FileNotFoundError):
+            self.journal_path.unlink()
         _fsync_dir(self.runs)
         self.next_index += 1
         self.written += len(self.rows)
         self.rows = []
         return path
+
+
+def write_chunk(path: Path, rows: Sequence[dict[str, Any]], schema: Any) -> Path:
+    """``rows`` as a Parquet file at ``path``, written atomically (temporary name, fsync,
+    rename)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {name: [row.get(name) for row in rows] for name in schema.names}
+    table = pa.Table.from_pydict(columns, schema=schema)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        pq.write_table(table, handle, compression="zstd")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+    return path
+
+
+def next_chunk_index(out: Path) -> int:
+    """The number of the next chunk: one past the last chunk or journal in the folder."""
+    runs = Path(out) / RUNS
+    if not runs.is_dir():
+        return 0
+    numbers = [int(m.group(1)) for p in runs.iterdir()
+               if (m := _CHUNK.match(p.name) or _JOURNAL.match(p.name))]  # fmt: skip
+    return max(numbers) + 1 if numbers else 0
+
+
+# --- journals ----------------------------------------------------------------------------
+
+
+def journal_files(out: Path) -> list[Path]:
+    """The journal files of a sweep folder, in chunk order."""
+    runs = Path(out) / RUNS
+    if not runs.is_dir():
+        return []
+    found = [(int(m.group(1)), p) for p in runs.iterdir() if (m := _JOURNAL.match(p.name))]
+    return [p for _, p in sorted(found)]
+
+
+def iter_journal_rows(path: Path) -> Iterable[dict[str, Any]]:
+    """The rows of one journal; a last line cut off by a kill mid-write is skipped."""
+    with open(path, "rb") as handle:
+        for line in handle:
+            if not line.endswith(b"\n"):
+                break  # cut off: that run was still being recorded, it will run again
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(row, dict) and "point" in row and "replication" in row:
+                yield row
+
+
+def journal_keys(out: Path) -> set[tuple[int, int]]:
+    """(point, replication) of every run recorded in the folder's journals."""
+    keys: set[tuple[int, int]] = set()
+    for path in journal_files(out):
+        keys.update((int(r["point"]), int(r["replication"])) for r in iter_journal_rows(path))
+    return keys
+
+
+def fold_journals(out: Path, schema: Any, chunk: int) -> int:
+    """Write the journalled runs not yet in a chunk as chunk files (``chunk`` rows each) and
+    delete the journals; how many runs were folded in. Keeps each (point, replication) once."""
+    files = journal_files(out)
+    if not files:
+        return 0
+    seen = stored_keys(out)
+    runs = Path(out) / RUNS
+    chunks = chunk_files(out)
+    index = int(_CHUNK.match(chunks[-1].name).group(1)) + 1 if chunks else 0
+    rows: list[dict[str, Any]] = []
+    folded = 0
+    for path in files:
+        for row in iter_journal_rows(path):
+            key = (int(row["point"]), int(row["replication"]))
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append(row)
+            if len(rows) >= chunk:
+                write_chunk(runs / f"chunk-{index:05d}.parquet", rows, schema)
+                index, folded, rows = index + 1, folded + len(rows), []
+    if rows:
+        write_chunk(runs / f"chunk-{index:05d}.parquet", rows, schema)
+        folded += len(rows)
+    for path in files:  # only once their rows are safely in chunks
+        path.unlink()
+    _fsync_dir(runs)
+    return folded
 
 
 # --- reading -----------------------------------------------------------------------------
