@@ -7,8 +7,8 @@ the runs in flight. Only the current chunk's rows and a small window of tasks in
 in memory. Resuming re-loads the sweep from the manifest, refuses if the base scenario
 changed since, folds the journalled runs into a chunk, and runs exactly the (point,
 replication) not yet stored, with the same seeds, so the final folder equals an
-uninterrupted sweep's. When :mod:`alignsim.viz.sweep_plots` is available, the figures are
-drawn into ``DIR/plots/`` at the end.
+uninterrupted sweep's. The figures (:mod:`alignsim.viz.sweep_plots`) are drawn into
+``DIR/plots/`` at the end.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class SweepRun:
     seconds: float
     summary: Path | None
     plots: list[Path] = field(default_factory=list)
-    """Figures written to ``DIR/plots/`` (none when the plotting module is not installed)."""
+    """Figures written to ``DIR/plots/``."""
     folded: int = 0
     """Journalled runs of a killed sweep folded into a chunk when resuming."""
 
@@ -249,12 +249,10 @@ def execute(
 
 
 def draw_plots(out: Path) -> list[Path]:
-    """``write_sweep_plots(out)`` from :mod:`alignsim.viz.sweep_plots` when it is installed;
-    a figure that cannot be drawn is reported on stderr and does not fail the sweep."""
-    try:
-        from alignsim.viz.sweep_plots import write_sweep_plots
-    except ImportError:
-        return []
+    """The sweep's figures; one that cannot be drawn is reported on stderr and does not
+    fail the sweep (the runs and summary are stored, and figures can be redrawn)."""
+    from alignsim.viz.sweep_plots import write_sweep_plots
+
     try:
         return list(write_sweep_plots(out))
     except Exception as error:  # the runs and summary are stored; figures can be redrawn
