@@ -61,3 +61,15 @@ def test_dask_local_cluster_listens_on_localhost():
 def test_bad_worker_count():
     with pytest.raises(ValueError, match="1 or more"):
         LocalExecutor(workers=0)
+
+
+def test_existing_cluster_by_address(tiny_sweep, tmp_path):
+    """--scheduler tcp://HOST:PORT: a cluster started elsewhere (here, by the test)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(host="127.0.0.1", n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:  # fmt: skip
+        remote = run(tiny_sweep, out=tmp_path / "remote", scheduler=cluster.scheduler_address,
+                     chunk=5, progress=False)  # fmt: skip
+    local = run(tiny_sweep, out=tmp_path / "local", workers=1, chunk=5, progress=False)
+    pd.testing.assert_frame_equal(remote, local)
