@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from alignsim.analysis.summary import watched_pair_list, write_summary
+    from alignsim.analysis.summary import write_summary
     from alignsim.io.run_folder import (
         RunFolderError,
         check_destination,
@@ -182,7 +182,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         with _progress(steps) as bar:
             result = simulate(
                 scenario, seed=seed, steps=steps, progress=bar,
-                trace=watched_pair_list(scenario),
+                trace=scenario.watched_ties(),
             )  # fmt: skip
     except EventError as error:
         return _bad_input(f"{args.scenario}: {error}")

@@ -146,16 +146,6 @@ def _overall_drivers(result: Result, a: str, b: str) -> str:
     return text + "."
 
 
-def watched_pair_list(scenario) -> list[tuple[str, str]]:
-    """Watched pairs, then the sides of watched triangles not already listed."""
-    pairs = [tuple(p) for p in scenario.watch.pairs]
-    for a, b, c in scenario.watch.triangles:
-        for pair in ((a, b), (b, c), (a, c)):
-            if pair not in pairs and pair[::-1] not in pairs:
-                pairs.append(pair)
-    return pairs
-
-
 def _crossing(result: Result, row: dict) -> str:
     text = f"{KIND_WORDS[row['kind']]} in {row['date']}"
     if row.get("payoff_ab.total") is not None:

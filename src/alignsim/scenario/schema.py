@@ -385,6 +385,19 @@ class Scenario(_Model):
             return f"step {step}"
         return date_label(self.calendar.start, self.calendar.step, step)
 
+    def watched_ties(self) -> list[tuple[str, str]]:
+        """Watched pairs, then the sides of watched triangles not already listed."""
+        ties: list[tuple[str, str]] = []
+        seen: set[frozenset[str]] = set()
+        candidates = [tuple(p) for p in self.watch.pairs]
+        for a, b, c in self.watch.triangles:
+            candidates += [(a, b), (a, c), (b, c)]
+        for a, b in candidates:
+            if frozenset((a, b)) not in seen:
+                seen.add(frozenset((a, b)))
+                ties.append((a, b))
+        return ties
+
     def event_window(self, event: Event | int) -> tuple[int, int]:
         """First and last step (inclusive) at which ``event`` (or events[i]) may fire."""
         if isinstance(event, int):

@@ -61,18 +61,7 @@ def watched_triangles(scenario: Any) -> list[tuple[str, str, str]]:
 
 
 def watched_ties(scenario: Any) -> list[tuple[str, str]]:
-    """Watched pairs, then the sides of watched triangles not already listed (first order wins)."""
-    ties: list[tuple[str, str]] = []
-    seen: set[frozenset[str]] = set()
-    candidates = [tuple(p) for p in scenario.watch.pairs]
-    for a, b, c in watched_triangles(scenario):
-        candidates += [(a, b), (a, c), (b, c)]
-    for a, b in candidates:
-        key = frozenset((a, b))
-        if key not in seen:
-            seen.add(key)
-            ties.append((a, b))
-    return ties
+    return scenario.watched_ties()
 
 
 def watched_states(scenario: Any) -> list[str]:

@@ -47,16 +47,6 @@ def scenario_events_fired(result: Result) -> list[tuple[int, str, str]]:
     return out
 
 
-def watched_pairs(result: Result) -> list[tuple[str, str]]:
-    pairs = [tuple(p) for p in result.scenario.watch.pairs]
-    for triangle in result.scenario.watch.triangles:
-        a, b, c = triangle
-        for pair in ((a, b), (b, c), (a, c)):
-            if pair not in pairs and pair[::-1] not in pairs:
-                pairs.append(pair)
-    return pairs
-
-
 def merged_events(result: Result) -> list[tuple[int, str, str]]:
     """Scenario events that fired, one entry per step (notes joined with "; ")."""
     return _merge_same_step(scenario_events_fired(result))
@@ -119,7 +109,7 @@ def event_list_columns(
 
 
 def plot_timeline(result: Result, path: Path) -> Path:
-    pairs = watched_pairs(result) or _strongest_pairs(result, 5)
+    pairs = result.scenario.watched_ties() or _strongest_pairs(result, 5)
     events = merged_events(result)
     steps = np.arange(result.steps + 1)
     thresholds = result.scenario.params.thresholds
