@@ -48,6 +48,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-plots", action="store_true", help="skip the figures")
 
+    app = commands.add_parser(
+        "app", help="start the interactive teaching page in a browser (http://127.0.0.1:8765)"
+    )
+    app.add_argument(
+        "scenario", type=Path, nargs="?", help="scenario file to open first (default: flagship)"
+    )
+    app.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765)")
+    app.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on (default: 127.0.0.1, this machine only)",
+    )
+    app.add_argument(
+        "--results",
+        type=Path,
+        default=Path("results"),
+        help="where the page saves run folders (default: ./results)",
+    )
+
     validate = commands.add_parser("validate", help="check scenario files and report every problem")
     validate.add_argument("files", nargs="+", type=Path)
 
@@ -132,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     handler = {
         "run": cmd_run,
+        "app": cmd_app,
         "validate": cmd_validate,
         "schema": cmd_schema,
         "explain": cmd_explain,
@@ -149,11 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from alignsim.analysis.summary import write_summary
     from alignsim.io.run_folder import (
         RunFolderError,
         check_destination,
         default_run_dir,
+        summary_and_figures,
         write_run_folder,
     )
     from alignsim.model.events import EventError
@@ -193,18 +213,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     elapsed = time.perf_counter() - clock
 
-    def extras(result, folder: Path) -> None:
-        write_summary(result, folder)
-        if not args.no_plots:
-            from alignsim.viz.figures import write_plots
-
-            write_plots(result, folder)
-
     out = args.out or default_run_dir(args.results, scenario.name, seed, started)
     try:
         folder = write_run_folder(
             result, Path(out), command=["alignsim", *args.argv], started=started,
-            write_extras=extras,
+            write_extras=summary_and_figures(plots=not args.no_plots),
         )  # fmt: skip
     except RunFolderError as error:
         return _bad_input(str(error))
@@ -221,6 +234,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"summary: {folder / 'summary.md'}")
     print(folder)
     return EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from alignsim.scenario import ScenarioError, load_scenario
+
+    if not 0 <= args.port <= 65535:
+        return _bad_input(f"--port: must be 0 to 65535, got {args.port}")
+    if args.scenario is not None:
+        try:
+            load_scenario(args.scenario)
+        except ScenarioError as error:
+            return _bad_input(str(error))
+    from alignsim.app.server import ServeError, serve
+
+    try:
+        return serve(args.scenario, host=args.host, port=args.port, results=args.results)
+    except ServeError as error:
+        print(f"alignsim app: {error}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -79,14 +79,25 @@ def explain(run_dir: Path, a: str, b: str) -> Explanation:
             f"was made with alignsim {manifest['versions'].get('alignsim')}, numpy "
             f"{manifest['versions'].get('numpy')} — explain it with those versions"
         )
-    trace = rerun.extra["traces"][tuple(n for n in rerun.names if n in (a, b))]
-    table = _table(rerun, trace, a, b)
+    return explanation_from(rerun, a, b, events=stored.recorder.events)
+
+
+def explanation_from(
+    result: Result, a: str, b: str, *, events: list[dict] | None = None
+) -> Explanation:
+    """The explanation of a–b from a result that traced the pair (a run or a run so far).
+
+    ``events`` are the level crossings to explain (default: the result's own).
+    """
+    trace = result.extra["traces"][tuple(n for n in result.names if n in (a, b))]
+    table = _table(result, trace, a, b)
     subject = {f"{a}–{b}", f"{b}–{a}"}
+    rows = result.recorder.events if events is None else events
     changes = net_crossings(
-        [e for e in stored.recorder.events if e["kind"] in KIND_WORDS and e["subject"] in subject]
+        [e for e in rows if e["kind"] in KIND_WORDS and e["subject"] in subject]
     )
-    sentences = [_sentence(stored, row, a, b) for row in changes]
-    return Explanation(stored, a, b, table, changes, sentences)
+    sentences = [_sentence(result, row, a, b) for row in changes]
+    return Explanation(result, a, b, table, changes, sentences)
 
 
 def _table(result: Result, trace, a: str, b: str) -> pd.DataFrame:

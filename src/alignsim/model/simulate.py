@@ -28,26 +28,34 @@ def simulate(
     the pair in scenario order.
     """
     model = AlignmentModel(scenario, rng=seed, steps=steps, collect=False)
-    traces = {}
     for a, b in trace:
-        pair_trace = model.trace_pair(a, b)
-        traces[(pair_trace.a, pair_trace.b)] = pair_trace
-    spec = model.spec
-    seed = spec.seed if seed is None else int(seed)
+        model.trace_pair(a, b)
     for done in range(1, model.max_steps + 1):
         model.step()
         if progress is not None:
             progress(done)
+    return result_of(model, seed)
+
+
+def result_of(model: AlignmentModel, seed: int | None = None) -> Result:
+    """The result of ``model`` as stepped so far (all of it once the run is complete).
+
+    The arrays are the model's own, not copies: take the result when stepping is done, or
+    treat it as a view of the run so far (as the interactive page does).
+    """
+    spec = model.spec
+    seed = spec.seed if seed is None else int(seed)
+    steps = max(model.recorder.last_step, 0)
     # the scenario as run: re-running it without options reproduces this run
     spec = spec.model_copy(update={"seed": seed, "steps": model.max_steps})
     return Result(
         scenario=spec,
         seed=seed,
-        steps=model.max_steps,
+        steps=steps,
         names=model.world.names,
         dimensions=model.world.dimensions,
-        dates=[spec.date_of(s) for s in range(model.max_steps + 1)],
+        dates=[spec.date_of(s) for s in range(steps + 1)],
         part_names=model.payoffs.names,
         recorder=model.recorder,
-        extra={"traces": traces} if traces else {},
+        extra={"traces": {(t.a, t.b): t for t in model.traces.values()}} if model.traces else {},
     )

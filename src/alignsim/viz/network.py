@@ -116,9 +116,13 @@ def _spread(xy: np.ndarray, minimum: float) -> np.ndarray:
     return xy
 
 
-def node_sizes(result: Result, step: int, scale: float = 1.0) -> np.ndarray:
-    """Marker areas (points²) by power, relative to the largest power of the whole run."""
-    top = float(result.recorder.power[: result.steps + 1].max()) or 1.0
+def node_sizes(
+    result: Result, step: int, scale: float = 1.0, reference: Result | None = None
+) -> np.ndarray:
+    """Marker areas (points²) by power, relative to the largest power of the whole run
+    (of ``reference`` when given: the page draws a run so far, sized by the whole run)."""
+    whole = reference or result
+    top = float(whole.recorder.power[: whole.steps + 1].max()) or 1.0
     return scale * NODE_AREA * (0.1 + 0.9 * result.recorder.power[step] / top)
 
 
@@ -170,8 +174,10 @@ class NetworkArtists:
         *,
         scale: float = 1.0,
         font_size: float = 11,
+        reference: Result | None = None,
     ) -> None:
         self.result, self.positions, self.scale = result, positions, scale
+        self.reference = reference or result
         self.xy = np.array([positions[name] for name in result.names])
         self.hostile = LineCollection(
             [], colors=NEGATIVE, alpha=0.6, linestyles=(0, (4, 3)), zorder=1, capstyle="butt"
@@ -182,13 +188,13 @@ class NetworkArtists:
         self.nodes = ax.scatter(
             self.xy[:, 0],
             self.xy[:, 1],
-            s=node_sizes(result, 0, scale),
+            s=node_sizes(result, 0, scale, self.reference),
             c="white",
             edgecolors="black",
             linewidths=1.0,
             zorder=2,
         )
-        power = result.recorder.power[: result.steps + 1]
+        power = self.reference.recorder.power[: self.reference.steps + 1]
         largest = scale * NODE_AREA * (0.1 + 0.9 * power.max(axis=0) / (power.max() or 1.0))
         for i, name in enumerate(result.names):
             radius = np.sqrt(largest[i]) / 2  # labels sit below the node at its largest
@@ -214,7 +220,7 @@ class NetworkArtists:
         self.friendly.set_linewidths(friendly_width(good_s, self.scale))
         self.hostile.set_segments(bad)
         self.hostile.set_linewidths(hostile_width(bad_s, self.scale))
-        self.nodes.set_sizes(node_sizes(self.result, step, self.scale))
+        self.nodes.set_sizes(node_sizes(self.result, step, self.scale, self.reference))
         blocs = self.result.recorder.bloc[step]
         self.nodes.set_facecolors([bloc_colour(int(b)) for b in blocs])
 
