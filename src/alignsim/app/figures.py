@@ -1,0 +1,171 @@
+"""The page's pictures: small, large-lettered versions of the run folder's figures.
+
+Each function draws the run so far (a live ``Result`` of the model being stepped) and
+returns a matplotlib figure; the x axes span the whole run, so lines grow from left to right
+while a class watches. Colours, line styles and layout are the run folder's, so a picture on
+the page and the exported figures read the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from alignsim.analysis.drivers import part_label
+from alignsim.model.metrics import LEVELS
+from alignsim.model.recorder import Result
+from alignsim.viz.explain import part_colours
+from alignsim.viz.network import NetworkArtists
+from alignsim.viz.style import inches, line_style, time_axis
+from alignsim.viz.timeline import event_lines
+
+#: Base font size: read from the back of a classroom on a 1280×720 projector.
+FONT = 12
+
+#: Colours of the tie levels, hostile (vermillion) through formal alliance (dark green).
+LEVEL_COLOURS = {
+    "hostile": "#D55E00",
+    "rival": "#E69F00",
+    "neutral": "#BBBBBB",
+    "partner": "#56B4E9",
+    "alliance": "#009E73",
+    "formal_alliance": "#005A46",
+}
+
+
+def _figure(width: float, height: float) -> Figure:
+    # Figure() rather than pyplot: the page draws from server threads, and pyplot keeps
+    # global state that is not thread-safe. Margins are fixed in inches (``inches``): a
+    # layout engine would cost more than the drawing at every step.
+    return Figure(figsize=(width, height), dpi=100)
+
+
+def event_steps(result: Result) -> list[tuple[int, str, str]]:
+    """(step, date, note) of the scenario events fired so far."""
+    return [
+        (int(row["step"]), str(row["date"]), str(row["detail"]))
+        for row in result.recorder.events
+        if row["kind"] == "scenario" and int(row["step"]) <= result.steps
+    ]
+
+
+def network_figure(live: Result, whole: Result, positions: dict[str, np.ndarray]) -> Figure:
+    """The signed network at the live step: green friendly, dashed vermillion hostile, width
+    by strength, node size by power (scaled over the whole run), colour by bloc. The key is
+    the page's, as text beside the picture."""
+    fig = _figure(5.0, 4.4)
+    ax = fig.add_axes(inches(fig, 0.0, 0.0, 5.0, 4.4))
+    artists = NetworkArtists(ax, live, positions, scale=0.5, font_size=FONT, reference=whole)
+    artists.update(live.steps)
+    ax.set_xlim(-1.42, 1.42)  # room for the labels of states at the edge
+    return fig
+
+
+def timelines_figure(live: Result, whole: Result) -> Figure:
+    """Tie strength of the watched pairs so far, with the level bands and event lines."""
+    pairs = live.scenario.watched_ties()
+    rows = (len(pairs) + 1) // 2
+    height = 1.95 + 0.24 * rows
+    fig = _figure(3.5, height)
+    ax = fig.add_axes(inches(fig, 0.5, height - 1.6, 2.3, 1.5))
+    thresholds = live.scenario.params.thresholds
+    for level in ("alliance", "partner", "rival", "hostile"):
+        value = getattr(thresholds, level)
+        ax.axhline(value, color="#999999", lw=0.8, ls=":", zorder=0)
+        ax.text(1.02, value, level, va="center", fontsize=FONT - 3, color="#555555",
+                transform=ax.get_yaxis_transform())  # fmt: skip
+    ax.axhline(0, color="#666666", lw=0.8, zorder=0)
+    event_lines(ax, event_steps(live))
+    steps = np.arange(live.steps + 1)
+    for k, (a, b) in enumerate(pairs):
+        colour, dashes = line_style(k)
+        ax.plot(steps, live.strength(a, b), lw=2.2, ls=dashes, color=colour, label=f"{a}–{b}")
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_yticks([-1, -0.5, 0, 0.5, 1])
+    time_axis(ax, whole, max_labels=4, label=False)
+    ax.tick_params(labelsize=FONT - 2)
+    if pairs:
+        fig.legend(*ax.get_legend_handles_labels(), loc="lower left", ncols=2, frameon=False,
+                   fontsize=FONT - 3, handlelength=1.8, columnspacing=0.8,
+                   bbox_to_anchor=(0.0, 0.0))  # fmt: skip
+    return fig
+
+
+def balance_figure(live: Result, whole: Result) -> Figure:
+    """Balance ratio (top) and how many ties sit at each level (bottom), so far."""
+    fig = _figure(3.5, 2.45)
+    lower = fig.add_axes(inches(fig, 0.5, 0.3, 1.55, 1.25))
+    upper = fig.add_axes(inches(fig, 0.5, 1.7, 1.55, 0.65), sharex=lower)
+    upper.tick_params(labelbottom=False)
+    steps = np.arange(live.steps + 1)
+    upper.plot(steps, live.metric("balance_ratio"), color="#0072B2", lw=2.2)
+    upper.set_ylim(-0.02, 1.05)
+    upper.set_yticks([0, 0.5, 1])
+    upper.text(1.04, 0.5, "balance\nratio", transform=upper.transAxes, va="center",
+               fontsize=FONT - 2)  # fmt: skip
+    counts = np.array([live.metric(f"count.{level}") for level in LEVELS])
+    lower.stackplot(steps, counts, colors=[LEVEL_COLOURS[lvl] for lvl in LEVELS],
+                    labels=[lvl.replace("_", " ") for lvl in LEVELS])  # fmt: skip
+    lower.set_ylim(0, max(len(live.pairs), 1))
+    lower.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+    handles, labels = lower.get_legend_handles_labels()
+    lower.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.02, 0.5),
+                 frameon=False, fontsize=FONT - 3, handlelength=0.9, title="ties per level",
+                 title_fontsize=FONT - 3, alignment="left")  # fmt: skip
+    for ax in (upper, lower):
+        ax.tick_params(labelsize=FONT - 2)
+        event_lines(ax, event_steps(live))
+    time_axis(lower, whole, max_labels=3, label=False)
+    return fig
+
+
+def parts_figure(explanation, whole: Result) -> Figure:
+    """Payoff parts of both directions so far, as in ``alignsim explain``'s figure."""
+    table = explanation.table
+    names = explanation.part_names
+    colours = part_colours(names)
+    fig = _figure(7.6, 4.8)
+    lower = fig.add_axes(inches(fig, 0.6, 0.4, 4.9, 1.85))
+    upper = fig.add_axes(inches(fig, 0.6, 2.6, 4.9, 1.85), sharex=lower)
+    upper.tick_params(labelbottom=False)
+    for ax, source in zip((upper, lower), (explanation.a, explanation.b), strict=True):
+        block = table[table["source"] == source]
+        steps = block["step"].to_numpy()
+        up, down = np.zeros(len(block)), np.zeros(len(block))
+        polygons, fills = [], []
+        for name in names:  # stacked steps: positive parts upward, negative downward
+            values = block[name].to_numpy()
+            positive, negative = np.clip(values, 0, None), np.clip(values, None, 0)
+            for base, part in ((up, positive), (down, negative)):
+                if part.any():
+                    polygons.append(_step_band(steps, base, base + part))
+                    fills.append(colours[name])
+            up += positive
+            down += negative
+        # one collection per axes: a patch per part would cost more than all the drawing
+        ax.add_collection(PolyCollection(polygons, facecolors=fills, linewidths=0))
+        ax.set_ylim(min(down.min(initial=0), -0.1) * 1.1, max(up.max(initial=0), 0.1) * 1.1)
+        ax.plot(steps, block["payoff"], color="#0072B2", lw=2, label="payoff (sum of parts)")
+        ax.plot(steps, block["strength"], color="#D55E00", lw=2, ls="--", label="tie strength")
+        ax.axhline(0, color="black", lw=0.8)
+        target = explanation.b if source == explanation.a else explanation.a
+        ax.set_title(f"{source} → {target}", loc="left", fontsize=FONT)
+        ax.tick_params(labelsize=FONT - 1)
+    handles = [Patch(color=colours[n], label=part_label(n)) for n in names]
+    handles += upper.get_legend_handles_labels()[0]
+    upper.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+                 fontsize=FONT - 2)  # fmt: skip
+    time_axis(lower, whole, max_labels=7, label=False)
+    return fig
+
+
+def _step_band(steps: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Polygon of the band between two step functions (one cell per step)."""
+    left, right = steps - 0.5, steps + 0.5
+    x = np.column_stack([left, right]).ravel()
+    top = np.column_stack([x, np.repeat(high, 2)])
+    bottom = np.column_stack([x, np.repeat(low, 2)])[::-1]
+    return np.vstack([top, bottom])

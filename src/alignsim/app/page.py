@@ -1,0 +1,320 @@
+"""The teaching page: Mesa's SolaraViz around the alignment model, with the scenario's
+levers in the sidebar.
+
+Mesa's SolaraViz supplies the frame — step, play/pause and reset, the play speed, the
+step counter — and lays out the panels. The sidebar adds the scenario's levers: the
+scenario, the seed, the main weights, one state's salience per dimension and the scheduled
+events. Every change of a lever builds a new ``PageModel`` through the CLI's scenario loader
+and starts the run again; a lever that makes the scenario invalid shows the loader's
+message and leaves the run shown as it was.
+
+Start it with ``alignsim app`` (see ``docs/teaching.md``); ``Page`` is the Solara entry point.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+import solara
+from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import update_counter
+
+from alignsim.app import figures
+from alignsim.app.export import export_run
+from alignsim.app.session import PageModel
+from alignsim.app.settings import MAIN_PARAMS, PageSettings, build_scenario, shipped_scenarios
+from alignsim.model.events import EventError
+from alignsim.scenario import ScenarioError
+
+#: Environment variables through which ``alignsim app`` passes its options to the server.
+SCENARIO_ENV = "ALIGNSIM_APP_SCENARIO"
+RESULTS_ENV = "ALIGNSIM_APP_RESULTS"
+
+#: Milliseconds between steps while playing (Mesa's slider can change it on the page).
+PLAY_INTERVAL_MS = 150
+
+#: Width of the controls column: the rest of a 1280-pixel projector goes to the pictures.
+SIDEBAR_PX = 300
+
+
+def scenario_choices() -> dict[str, Path]:
+    """The scenario picker's entries: the file given to ``alignsim app`` first, if any,
+    then the shipped scenarios."""
+    choices = shipped_scenarios()
+    given = os.environ.get(SCENARIO_ENV)
+    if given:
+        path = Path(given).resolve()
+        known = {p.resolve(): label for label, p in choices.items()}
+        if path in known:
+            return {known[path]: choices.pop(known[path]), **choices}
+        return {path.name: path, **choices}
+    return choices
+
+
+def first_settings() -> PageSettings:
+    return PageSettings(path=next(iter(scenario_choices().values())))
+
+
+# -- panels -------------------------------------------------------------------------------
+# Each panel reads Mesa's update counter, so Mesa's controller redraws it after every step.
+
+
+def _text(html: str, size: int = 16, style: str = "") -> None:
+    solara.HTML(tag="div", unsafe_innerHTML=html, style=f"font-size: {size}px; {style}")
+
+
+@solara.component
+def NetworkPanel(model: PageModel):
+    update_counter.get()
+    live = model.so_far()
+    whole, positions = model.whole_run()
+    notes = [event.note for event in model.fired] if live.steps else []
+    with solara.Card(margin=0, classes=["alignsim-network"]):
+        _text(
+            f"<b>{escape(live.dates[live.steps])}</b> &nbsp;·&nbsp; step {live.steps} of "
+            f"{model.max_steps}",
+            size=26,
+        )
+        happened = (
+            "<b>Just happened:</b> " + escape("; ".join(notes))
+            if notes
+            else "<i>no scenario event this step</i>"
+        )
+        _text(happened, size=16, style="min-height: 2.7em; line-height: 1.3")
+        solara.FigureMatplotlib(figures.network_figure(live, whole, positions), format="png")
+        _text(network_legend(live), size=14)
+
+
+def network_legend(live) -> str:
+    """Tie and bloc key under the network, as text: crisp at any size."""
+    from alignsim.viz.style import NEGATIVE, POSITIVE, bloc_colour, bloc_names
+
+    ties = (
+        f"<span style='color:{POSITIVE}'>━━ friendly</span> &nbsp; "
+        f"<span style='color:{NEGATIVE}'>╍╍ hostile</span> &nbsp; "
+        "width = strength, neutral ties not drawn, node size = power"
+    )
+    chips = " &nbsp; ".join(
+        f"<span style='display:inline-block;width:0.9em;height:0.9em;border-radius:50%;"
+        f"border:1px solid #000;background:{bloc_colour(bloc)};vertical-align:-0.1em'></span> "
+        f"{escape(label)}"
+        for bloc, label in bloc_names(live, live.steps).items()
+    )
+    return f"{ties}<br>{chips}"
+
+
+@solara.component
+def TimelinePanel(model: PageModel):
+    update_counter.get()
+    whole, _ = model.whole_run()
+    with solara.Card(margin=0):
+        _text("<b>Watched ties</b>", size=18)
+        solara.FigureMatplotlib(figures.timelines_figure(model.so_far(), whole), format="png")
+
+
+@solara.component
+def BalancePanel(model: PageModel):
+    update_counter.get()
+    whole, _ = model.whole_run()
+    with solara.Card(margin=0):
+        _text("<b>Balance and ties per level</b>", size=18)
+        solara.FigureMatplotlib(figures.balance_figure(model.so_far(), whole), format="png")
+
+
+@solara.component
+def PairPanel(model: PageModel):
+    update_counter.get()
+    names = model.world.names
+    watched = model.spec.watched_ties()
+    default = watched[0] if watched else (names[0], names[min(1, len(names) - 1)])
+    first, set_first = solara.use_state(default[0])
+    second, set_second = solara.use_state(default[1])
+    if first not in names or second not in names:  # another scenario was picked
+        first, second = default
+    with solara.Card("Why a tie moves: payoff parts", margin=0):
+        with solara.Row():
+            solara.Select("State A", values=names, value=first, on_value=set_first)
+            solara.Select("State B", values=names, value=second, on_value=set_second)
+        explanation = model.explain(first, second)
+        if first == second:
+            solara.Warning("Pick two different states.")
+        elif explanation is None:
+            solara.Info("Step the model to see what drives this tie.")
+        else:
+            with solara.Row(style="align-items: flex-start; flex-wrap: wrap"):
+                _text(parts_table(explanation), size=15)
+                whole, _ = model.whole_run()
+                solara.FigureMatplotlib(figures.parts_figure(explanation, whole), format="png")
+            for sentence in explanation.sentences[-3:]:
+                _text("• " + escape(sentence), size=15)
+
+
+def parts_table(explanation) -> str:
+    """The latest step's parts of A→B and B→A as an HTML table, largest first."""
+    from alignsim.analysis.drivers import part_label
+
+    table = explanation.table
+    last = int(table["step"].max())
+    rows = table[table["step"] == last].set_index("source")
+    a, b = explanation.a, explanation.b
+    names = sorted(explanation.part_names, key=lambda n: -abs(rows.loc[a, n]) - abs(rows.loc[b, n]))
+    cell = "style='text-align:right;padding:1px 10px'"
+    lines = [
+        f"<tr><th style='text-align:left'>{escape(str(rows.loc[a, 'date']))}</th>"
+        f"<th {cell}>{escape(a)} → {escape(b)}</th><th {cell}>{escape(b)} → {escape(a)}</th></tr>",
+        f"<tr><td><b>payoff</b></td><td {cell}><b>{rows.loc[a, 'payoff']:+.2f}</b></td>"
+        f"<td {cell}><b>{rows.loc[b, 'payoff']:+.2f}</b></td></tr>",
+    ]
+    lines += [
+        f"<tr><td>{escape(part_label(n))}</td><td {cell}>{rows.loc[a, n]:+.2f}</td>"
+        f"<td {cell}>{rows.loc[b, n]:+.2f}</td></tr>"
+        for n in names[:7]
+        if abs(rows.loc[a, n]) + abs(rows.loc[b, n]) >= 0.005
+    ]
+    lines.append(
+        f"<tr><td>tie strength</td><td {cell} colspan=2>{rows.loc[a, 'strength']:+.2f}</td></tr>"
+    )
+    return "<table style='border-collapse:collapse'>" + "".join(lines) + "</table>"
+
+
+# -- the scenario's levers ------------------------------------------------------------------
+
+
+@solara.component
+def LabelledSlider(text: str, value: float, low: float, high: float, step: float, on_value):
+    """A slider under its label and value: long labels beside a slider squeeze it."""
+    digits = max(0, -int(f"{step:e}".split("e")[1]))
+    _text(f"{escape(text)}: <b>{value:.{digits}f}</b>", size=15, style="margin-top: 6px")
+    solara.SliderFloat("", value=value, min=low, max=high, step=step, on_value=on_value)
+
+
+@solara.component
+def Levers(model: solara.Reactive[PageModel], settings: solara.Reactive[PageSettings]):
+    """Scenario picker, seed, weights, salience, events, export; each change restarts."""
+    error = solara.use_reactive(None)
+    salience_state = solara.use_reactive(None)
+    exported = solara.use_reactive(None)
+    events = solara.use_memo(lambda: _file_events(settings.value.path), [settings.value.path])
+    current = model.value
+    spec = current.spec
+
+    def restart(new: PageSettings) -> None:
+        try:
+            built = PageModel(new)
+        except (ScenarioError, EventError) as problem:
+            error.set(str(problem))
+            return
+        error.set(None)
+        exported.set(None)
+        settings.set(new)
+        model.set(built)
+
+    def save() -> None:
+        root = Path(os.environ.get(RESULTS_ENV, "results"))
+        try:
+            folder = export_run(settings.value, root, started=datetime.now(UTC))
+        except OSError as problem:
+            exported.set(f"Could not save the run in {root}: {problem.strerror or problem}")
+            return
+        exported.set(f"Saved to {folder}")
+
+    choices = scenario_choices()
+    label = next((k for k, p in choices.items() if p == settings.value.path), None)
+    with solara.Card("Scenario", margin=0):
+        solara.Select(
+            "Scenario",
+            values=list(choices),
+            value=label,
+            on_value=lambda k: restart(PageSettings(path=choices[k])),
+        )
+        solara.InputInt(
+            "Seed",
+            value=current.run_seed,
+            on_value=lambda s: restart(dataclasses.replace(settings.value, seed=max(int(s), 0))),
+        )
+        if error.value:
+            solara.Error(error.value)
+    with solara.Card("Weights", margin=0):
+        for name, text, low, high, step in MAIN_PARAMS:
+            LabelledSlider(
+                text,
+                float(getattr(spec.params, name)),
+                low,
+                high,
+                step,
+                lambda v, name=name: restart(settings.value.with_param(name, v)),
+            )
+    with solara.Card("Salience", margin=0):
+        names = list(spec.states)
+        who = salience_state.value if salience_state.value in names else names[0]
+        solara.Select("State", values=names, value=who, on_value=salience_state.set)
+        state = spec.states[who]
+        for dim in spec.dimensions:
+            LabelledSlider(
+                dim.replace("_", " "),
+                float(state.salience.get(dim, 0.0)),
+                0.0,
+                1.0,
+                0.05,
+                lambda v, dim=dim: restart(settings.value.with_salience(who, dim, v)),
+            )
+    with (
+        solara.Card("Scheduled events", margin=0),
+        solara.Column(style={"max-height": "300px", "overflow-y": "auto", "gap": "0"}),
+    ):
+        for event in events:
+            solara.Checkbox(
+                label=f"{event.at} {event.note or event.id}",
+                value=event.id not in settings.value.events_off,
+                on_value=lambda on, eid=event.id: restart(settings.value.with_event(eid, on)),
+            )
+    with solara.Card("Export", margin=0):
+        solara.Button("Save this run as a run folder", on_click=save, color="primary")
+        if exported.value:
+            _text(escape(exported.value), size=14, style="word-break: break-all")
+
+
+def _file_events(path: Path) -> list:
+    """The chosen file's events with an id (those the page can switch off), in file order."""
+    base = build_scenario(PageSettings(path=path))
+    return [e for e in base.events if e.id and e.at is not None]
+
+
+@solara.component
+def RunControls(model: solara.Reactive[PageModel], settings: solara.Reactive[PageSettings]):
+    """Mesa's SolaraViz controller (reset, play/pause, step) and the play speed."""
+    interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    with solara.Card("Run", margin=0):
+        ModelController(
+            model,
+            model_parameters={"settings": settings.get},
+            play_interval=interval,
+            render_interval=solara.use_reactive(1),
+            use_threads=solara.use_reactive(False),
+        )
+        _text(f"Pause between steps: <b>{interval.value} ms</b>", size=15)
+        solara.SliderInt("", value=interval, min=0, max=1000, step=50)
+
+
+@solara.component
+def Page():
+    settings = solara.use_reactive(first_settings())
+    first_model = solara.use_memo(lambda: PageModel(settings.value), [])
+    model = solara.use_reactive(first_model)
+    solara.Title("alignsim")
+    solara.AppBarTitle(f"alignsim — {model.value.spec.name}")
+    with solara.Row(style="align-items: flex-start; flex-wrap: nowrap; gap: 16px"):
+        with solara.Column(style=f"flex: 0 0 {SIDEBAR_PX}px; width: {SIDEBAR_PX}px; gap: 12px"):
+            RunControls(model, settings)
+            Levers(model, settings)
+        with solara.Column(style="flex: 1 1 auto; min-width: 0; gap: 12px"):
+            with solara.Row(style="align-items: flex-start; flex-wrap: nowrap; gap: 12px"):
+                NetworkPanel(model.value)
+                with solara.Column(style="gap: 12px; min-width: 0"):
+                    TimelinePanel(model.value)
+                    BalancePanel(model.value)
+            PairPanel(model.value)

@@ -1,0 +1,198 @@
+"""The teaching page rendered headlessly (``solara.render``, as Mesa's own tests render
+SolaraViz): the controls exist, and each one drives the real model."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import ipyvuetify as v
+import ipywidgets
+import numpy as np
+import pytest
+import solara
+from solara.widgets import HTML
+
+from alignsim.app import page as page_module
+from alignsim.app.session import PageModel
+from alignsim.app.settings import MAIN_PARAMS, PageSettings, build_scenario, shipped_scenarios
+from alignsim.io.reader import read_run
+from alignsim.model.simulate import simulate
+from tests.conftest import FLAGSHIP
+
+
+class RecordingModel(PageModel):
+    """The real page model, remembering every instance the page builds."""
+
+    built: ClassVar[list[PageModel]] = []
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        RecordingModel.built.append(self)
+
+
+@pytest.fixture
+def page(monkeypatch, tmp_path):
+    RecordingModel.built = []
+    monkeypatch.setattr(page_module, "PageModel", RecordingModel)
+    monkeypatch.delenv(page_module.SCENARIO_ENV, raising=False)
+    monkeypatch.setenv(page_module.RESULTS_ENV, str(tmp_path / "results"))
+    root, rc = solara.render(solara.AppLayout(children=[page_module.Page()]), handle_error=False)
+    rc.root = root  # where slider_after starts walking the widget tree
+    return rc
+
+
+def model() -> PageModel:
+    return RecordingModel.built[-1]
+
+
+def button(rc, label: str):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def select(rc, label: str):
+    return rc.find(v.Select, label=label).widget
+
+
+def texts(rc) -> str:
+    return " ".join(w.unsafe_innerHTML or "" for w in rc.find(HTML).widgets)
+
+
+def slider_after(rc, label_start: str):
+    """The slider that follows the label text starting with ``label_start``."""
+    widgets = rc.find(HTML).widgets + rc.find(v.Slider).widgets
+    order = [w for w in _walk(rc.root) if w in widgets]
+    for k, widget in enumerate(order):
+        if isinstance(widget, HTML) and (widget.unsafe_innerHTML or "").startswith(label_start):
+            return next(w for w in order[k + 1 :] if isinstance(w, v.Slider))
+    raise AssertionError(f"no slider labelled {label_start!r}")
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", []) or []:
+        if isinstance(child, ipywidgets.Widget):
+            yield from _walk(child)
+
+
+def network_png(rc) -> bytes:
+    return rc.find(ipywidgets.Image).widgets[0].value
+
+
+def test_the_controls_exist(page):
+    for label in ("Reset", "▶", "Step", "Save this run as a run folder"):
+        assert button(page, label)
+    assert select(page, "Scenario").v_model == "pakistan_china_russia"
+    assert set(select(page, "Scenario").items) >= {
+        "pakistan_china_russia",
+        "counterfactuals/tapi_blocked",
+    }
+    assert page.find(v.TextField, label="Seed").widget.v_model == "7"
+    for _name, text, *_ in MAIN_PARAMS:
+        assert slider_after(page, text)
+    scenario = model().spec
+    for dim in scenario.dimensions:
+        assert slider_after(page, dim.replace("_", " "))
+    switches = page.find(v.Checkbox).widgets
+    assert len(switches) == len([e for e in scenario.events if e.id and e.at])
+    assert all(s.v_model for s in switches)
+
+
+def test_step_advances_the_model_and_redraws(page):
+    before = network_png(page)
+    button(page, "Step").click()
+    assert model().steps == 1
+    assert model().so_far().steps == 1
+    assert "step 1 of 48" in texts(page)
+    assert "Crimea annexed" in texts(page)  # the notes of the events that just fired
+    assert network_png(page) != before
+
+
+def test_a_weight_slider_restarts_the_run_with_the_new_value(page):
+    button(page, "Step").click()
+    slider_after(page, "Balance weight").v_model = 0.8
+    assert model().spec.params.balance_weight == pytest.approx(0.8)
+    assert model().steps == 0
+    assert "step 0 of 48" in texts(page)
+    assert "Balance weight (enemy of my enemy): <b>0.80</b>" in texts(page)
+
+
+def test_salience_of_a_chosen_state(page):
+    select(page, "State").v_model = "Russia"
+    slider_after(page, "energy").v_model = 0.1
+    assert model().spec.states["Russia"].salience["energy"] == pytest.approx(0.1)
+    assert model().spec.states["Pakistan"].salience["energy"] == pytest.approx(0.9)
+
+
+def test_switching_an_event_off_and_on(page):
+    switch = next(w for w in page.find(v.Checkbox).widgets if "Druzhba-2016" in str(w.label))
+    switch.v_model = False
+    assert "druzhba_2016" not in [e.id for e in model().spec.events]
+    switch = next(w for w in page.find(v.Checkbox).widgets if "Druzhba-2016" in str(w.label))
+    switch.v_model = True
+    assert "druzhba_2016" in [e.id for e in model().spec.events]
+
+
+def test_scenario_picker_and_seed(page):
+    select(page, "Scenario").v_model = "counterfactuals/tapi_blocked"
+    assert model().spec.name == "pakistan-china-russia-axis-tapi-blocked"
+    seed = page.find(v.TextField, label="Seed").widget
+    seed.v_model = "11"
+    seed.fire_event("focusout", None)  # what the browser sends when the field loses focus
+    assert model().run_seed == 11
+    assert model().spec.name == "pakistan-china-russia-axis-tapi-blocked"
+
+
+def test_reset_restarts_with_the_controls_as_they_are(page):
+    slider_after(page, "Noise").v_model = 0.0
+    for _ in range(3):
+        button(page, "Step").click()
+    assert model().steps == 3
+    button(page, "Reset").click()
+    assert model().steps == 0
+    assert model().spec.params.noise == 0.0
+
+
+def test_pair_panel_shows_the_payoff_parts(page):
+    for _ in range(4):
+        button(page, "Step").click()
+    select(page, "State A").v_model = "China"
+    select(page, "State B").v_model = "Pakistan"
+    html = texts(page)
+    assert "China → Pakistan" in html and "Pakistan → China" in html
+    assert "<b>payoff</b>" in html
+    explanation = model().explain("China", "Pakistan")
+    parts = explanation.table[explanation.part_names].to_numpy()
+    assert np.allclose(parts.sum(axis=1), explanation.table["payoff"], atol=1e-9)
+
+
+def test_export_writes_the_run_shown_as_a_run_folder(page, tmp_path):
+    slider_after(page, "History weight").v_model = 0.9
+    button(page, "Save this run as a run folder").click()
+    folders = list((tmp_path / "results").glob("*/*"))
+    assert len(folders) == 1
+    assert f"Saved to {folders[0]}" in texts(page)
+    stored = read_run(folders[0])
+    assert stored.scenario.params.history_weight == pytest.approx(0.9)
+    assert (folders[0] / "summary.md").is_file()
+    shown = model()
+    while shown.running:
+        shown.step()
+    assert np.array_equal(stored.recorder.strength, shown.so_far().recorder.strength[:49])
+
+
+def test_the_page_steps_the_one_implementation():
+    settings = PageSettings(
+        FLAGSHIP, seed=5, params={"balance_weight": 0.5}, events_off=frozenset({"tapi_stalls"})
+    )
+    shown = PageModel(settings)
+    while shown.running:
+        shown.step()
+    reference = simulate(build_scenario(settings), seed=5)
+    assert np.array_equal(shown.so_far().recorder.strength, reference.recorder.strength)
+
+
+def test_shipped_scenarios_are_the_flagship_then_the_counterfactuals():
+    labels = list(shipped_scenarios())
+    assert labels[0] == "pakistan_china_russia"
+    assert all(label.startswith("counterfactuals/") for label in labels[1:])
+    assert len(labels) >= 5
