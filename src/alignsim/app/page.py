@@ -308,7 +308,11 @@ def Page():
     solara.Title("alignsim")
     solara.AppBarTitle(f"alignsim — {model.value.spec.name}")
     with solara.Row(style="align-items: flex-start; flex-wrap: nowrap; gap: 16px"):
-        with solara.Column(style=f"flex: 0 0 {SIDEBAR_PX}px; width: {SIDEBAR_PX}px; gap: 12px"):
+        controls = (
+            f"flex: 0 0 {SIDEBAR_PX}px; width: {SIDEBAR_PX}px; gap: 12px; position: sticky; "
+            "top: 0; max-height: calc(100vh - 90px); overflow-y: auto; padding: 2px"
+        )  # the controls stay in view while the pictures scroll
+        with solara.Column(style=controls):
             RunControls(model, settings)
             Levers(model, settings)
         with solara.Column(style="flex: 1 1 auto; min-width: 0; gap: 12px"):
