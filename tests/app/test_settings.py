@@ -26,9 +26,8 @@ def test_settings_are_overrides_as_the_cli_takes_them():
         "--set", "states.Pakistan.salience.energy=0.25", "--without", "druzhba_2016",
     ]  # fmt: skip
     scenario = build_scenario(settings)
-    assert scenario == load_scenario(FLAGSHIP, settings.overrides()).model_copy(
-        update={"events": [e for e in scenario.events]}
-    )
+    with_sets = load_scenario(FLAGSHIP, settings.overrides())
+    assert scenario.model_dump(exclude={"events"}) == with_sets.model_dump(exclude={"events"})
     assert "druzhba_2016" not in [e.id for e in scenario.events]
     assert len(scenario.events) == len(load_scenario(FLAGSHIP).events) - 1
 
