@@ -1,12 +1,13 @@
-"""The teaching page: Mesa's SolaraViz around the alignment model, with the scenario's
-levers in the sidebar.
+"""The teaching page: the alignment model under Mesa's SolaraViz controller, with the
+scenario's levers beside it.
 
-Mesa's SolaraViz supplies the frame — step, play/pause and reset, the play speed, the
-step counter — and lays out the panels. The sidebar adds the scenario's levers: the
-scenario, the seed, the main weights, one state's salience per dimension and the scheduled
-events. Every change of a lever builds a new ``PageModel`` through the CLI's scenario loader
-and starts the run again; a lever that makes the scenario invalid shows the loader's
-message and leaves the run shown as it was.
+Mesa's SolaraViz ``ModelController`` steps, plays, pauses and resets the model, and its
+update counter redraws the panels after each step. The layout is the page's own: SolaraViz's
+draggable grid gives every panel half the width, too small to read on a 1280×720
+projector. The levers — the scenario, the seed, the main weights, one state's salience per
+dimension and the scheduled events — build a new ``PageModel`` through the CLI's scenario
+loader at every change and start the run again; a lever that makes the scenario invalid
+shows the loader's message and leaves the run shown as it was.
 
 Start it with ``alignsim app`` (see ``docs/teaching.md``); ``Page`` is the Solara entry point.
 """
@@ -108,21 +109,13 @@ def network_legend(live) -> str:
 
 
 @solara.component
-def TimelinePanel(model: PageModel):
+def ChartPanel(model: PageModel, title: str, draw):
+    """A titled chart of the run so far; ``draw(live, whole)`` returns the figure."""
     update_counter.get()
     whole, _ = model.whole_run()
     with solara.Card(margin=0):
-        _text("<b>Watched ties</b>", size=18)
-        solara.FigureMatplotlib(figures.timelines_figure(model.so_far(), whole), format="png")
-
-
-@solara.component
-def BalancePanel(model: PageModel):
-    update_counter.get()
-    whole, _ = model.whole_run()
-    with solara.Card(margin=0):
-        _text("<b>Balance and ties per level</b>", size=18)
-        solara.FigureMatplotlib(figures.balance_figure(model.so_far(), whole), format="png")
+        _text(f"<b>{escape(title)}</b>", size=18)
+        solara.FigureMatplotlib(draw(model.so_far(), whole), format="png")
 
 
 @solara.component
@@ -319,6 +312,6 @@ def Page():
             with solara.Row(style="align-items: flex-start; flex-wrap: nowrap; gap: 12px"):
                 NetworkPanel(model.value)
                 with solara.Column(style="gap: 12px; min-width: 0"):
-                    TimelinePanel(model.value)
-                    BalancePanel(model.value)
+                    ChartPanel(model.value, "Watched ties", figures.timelines_figure)
+                    ChartPanel(model.value, "Balance and ties per level", figures.balance_figure)
             PairPanel(model.value)
