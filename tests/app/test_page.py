@@ -160,6 +160,9 @@ def test_pair_panel_shows_the_payoff_parts(page):
     html = texts(page)
     assert "China → Pakistan" in html and "Pakistan → China" in html
     assert "<b>payoff</b>" in html
+    pictures = len(page.find(ipywidgets.Image).widgets)
+    page.find(v.Switch, label="parts over time").widget.v_model = True
+    assert len(page.find(ipywidgets.Image).widgets) == pictures + 1
     explanation = model().explain("China", "Pakistan")
     parts = explanation.table[explanation.part_names].to_numpy()
     assert np.allclose(parts.sum(axis=1), explanation.table["payoff"], atol=1e-9)

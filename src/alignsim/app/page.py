@@ -126,12 +126,15 @@ def PairPanel(model: PageModel):
     default = watched[0] if watched else (names[0], names[min(1, len(names) - 1)])
     first, set_first = solara.use_state(default[0])
     second, set_second = solara.use_state(default[1])
+    over_time, set_over_time = solara.use_state(False)
     if first not in names or second not in names:  # another scenario was picked
         first, second = default
     with solara.Card("Why a tie moves: payoff parts", margin=0):
-        with solara.Row():
+        with solara.Row(style="align-items: center"):
             solara.Select("State A", values=names, value=first, on_value=set_first)
             solara.Select("State B", values=names, value=second, on_value=set_second)
+            # drawn at every step, the chart would slow playing by about a third
+            solara.Switch(label="parts over time", value=over_time, on_value=set_over_time)
         explanation = model.explain(first, second)
         if first == second:
             solara.Warning("Pick two different states.")
@@ -140,8 +143,9 @@ def PairPanel(model: PageModel):
         else:
             with solara.Row(style="align-items: flex-start; flex-wrap: wrap"):
                 _text(parts_table(explanation), size=15)
-                whole, _ = model.whole_run()
-                solara.FigureMatplotlib(figures.parts_figure(explanation, whole), format="png")
+                if over_time:
+                    whole, _ = model.whole_run()
+                    solara.FigureMatplotlib(figures.parts_figure(explanation, whole), format="png")
             for sentence in explanation.sentences[-3:]:
                 _text("• " + escape(sentence), size=15)
 
