@@ -18,17 +18,16 @@ import mesa
 import numpy as np
 
 from alignsim.model import events as scenario_events
-from alignsim.model.blocs import find_blocs, frustration, match_labels
+from alignsim.model.blocs import BlocTracker
 from alignsim.model.metrics import (
     ALLIANCE,
     FORMAL_ALLIANCE,
     LEVELS,
     LevelBands,
-    balance_ratio,
-    polarization,
+    recorded_metrics,
 )
 from alignsim.model.payoffs import Payoffs
-from alignsim.model.recorder import Recorder
+from alignsim.model.recorder import Recorder, _pair_column
 from alignsim.model.rules import make_rule, mutual
 from alignsim.model.state import State
 from alignsim.model.trace import PairTrace
@@ -81,14 +80,30 @@ class AlignmentModel(mesa.Model):
             State(self, index, name)
         self.states = list(self.agents)
         self.recorder = Recorder(self.world.n, self.world.k, self.max_steps)
+        self.recorder.compute_metrics = self._metrics
         self.bands = LevelBands.of(self.world.thresholds)
         self.alliance_run = np.zeros((self.world.n, self.world.n), dtype=int)
-        self.blocs = np.zeros(self.world.n, dtype=np.int32)
-        self._next_bloc = 1
+        # a state with no tie at all is never aligned, whatever the partner threshold
+        aligned_at = max(self.world.thresholds["partner"], np.finfo(float).eps)
+        self.bloc_tracker = BlocTracker(aligned_at)
+        self.blocs = np.zeros(self.world.n, dtype=np.intp)
         self.fired: list[scenario_events.ScheduledEvent] = []
         self._watch = _watch_indices(spec, self.world)
         self.traces: dict[tuple[int, int], PairTrace] = {}
         self._revised = np.zeros(self.world.n, dtype=bool)
+        self._order = np.zeros(self.world.n, dtype=np.intp)
+        self._activated = 0
+        n_dynamic = sum(sl.stop - sl.start for _, sl in self.payoffs._dynamic)
+        self._rows = np.zeros((self.world.n, 2, self.world.n))
+        self._dynamic_rows = np.zeros((self.world.n, n_dynamic, 2, self.world.n))
+        self._dates: dict[int, str] = {}
+        self._dated_events: dict[int, list[scenario_events.ScheduledEvent]] = {}
+        self._chance_events: list[scenario_events.ScheduledEvent] = []
+        for event in self.schedule_of_events:
+            if event.rng is None and event.first == event.last:
+                self._dated_events.setdefault(event.first, []).append(event)
+            else:
+                self._chance_events.append(event)
         self.datacollector = (
             mesa.DataCollector(model_reporters=self._reporters()) if collect else None
         )
@@ -110,14 +125,22 @@ class AlignmentModel(mesa.Model):
         if self.world.params["activation"] == "simultaneous":
             self._update_all(step)
         else:
-            self._revised = np.zeros(self.world.n, dtype=bool)
+            n = self.world.n
+            self._revised = np.zeros(n, dtype=bool)
+            self._order = np.full(n, n, dtype=np.intp)
+            self._activated = 0
+            start = self.world.ties.copy()
             self.agents.shuffle_do("step")
+            self._log_revisions(step, start)
         self._socialize()
         self._record(step)
         self.running = step < self.max_steps
 
     def _apply_events(self, step: int) -> None:
-        self.fired = scenario_events.due(self.schedule_of_events, step)
+        candidates = self._dated_events.get(step, [])
+        if self._chance_events:
+            candidates = sorted(candidates + self._chance_events, key=lambda e: e.position)
+        self.fired = scenario_events.due(candidates, step)
         for event in self.fired:
             old = self.world.ties.copy()
             try:
@@ -154,7 +177,7 @@ class AlignmentModel(mesa.Model):
                 payoff[j, i],
             )
         before, after = self.bands.codes(old), self.bands.codes(new)
-        for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
+        for i, j in _upper_pairs(before != after):
             self._log_crossing(
                 step, i, j, before[i, j], after[i, j], old[i, j], new[i, j],
                 self.payoffs.pair_parts(i, j, dynamic[:, i, j]),
@@ -190,10 +213,33 @@ class AlignmentModel(mesa.Model):
                 ab, ba = (ij, ji) if i == a else (ji, ij)
                 totals = (payoff[0, j], payoff[1, j]) if i == a else (payoff[1, j], payoff[0, j])
                 trace.store(self.steps, ab, ba, *totals)
-        before, after = self.bands.codes(old), self.bands.codes(new)
-        for j in np.flatnonzero(before != after):
+        self._order[i] = self._activated
+        self._activated += 1
+        self._rows[i] = payoff
+        self._dynamic_rows[i] = dynamic
+
+    def _log_revisions(self, step: int, start: np.ndarray) -> None:
+        """Log the level crossings of a step of asynchronous revisions, once it is over.
+
+        Each pair is revised once per step, by whichever of its states was activated first,
+        so a crossing is found by comparing the step's start with its end and its payoff
+        parts are those kept from that activation. Rows come in activation order, then by
+        partner, as if logged during the activations.
+        """
+        new = self.world.ties
+        before, after = self.bands.codes(start), self.bands.codes(new)
+        rows, cols = np.nonzero(before != after)
+        if rows.size == 0:
+            return
+        crossings = []
+        for a, b in zip(rows.tolist(), cols.tolist(), strict=True):
+            if a < b:
+                i, j = (a, b) if self._order[a] < self._order[b] else (b, a)
+                crossings.append((int(self._order[i]), j, i))
+        for _, j, i in sorted(crossings):
+            payoff, dynamic = self._rows[i], self._dynamic_rows[i]
             self._log_crossing(
-                self.steps, i, j, before[j], after[j], old[j], new[j],
+                step, i, j, before[i, j], after[i, j], start[i, j], new[i, j],
                 self.payoffs.pair_parts(i, j, dynamic[:, 0, j]),
                 self.payoffs.pair_parts(j, i, dynamic[:, 1, j]),
                 totals=(payoff[0, j], payoff[1, j]),
@@ -223,8 +269,7 @@ class AlignmentModel(mesa.Model):
         codes = self.bands.codes(world.ties)
         self.alliance_run = np.where(codes == ALLIANCE, self.alliance_run + 1, 0)
         after = int(world.params["alliance_after"])
-        newly_formal = np.triu(self.alliance_run == after, 1)
-        for i, j in zip(*np.nonzero(newly_formal), strict=True):
+        for i, j in _upper_pairs(self.alliance_run == after):
             self._log(
                 step, "formal_alliance", f"{world.names[i]}–{world.names[j]}",
                 f"at alliance level for {after} steps", before=world.ties[i, j],
@@ -232,10 +277,7 @@ class AlignmentModel(mesa.Model):
             )  # fmt: skip
         codes = np.where(self.alliance_run >= after, FORMAL_ALLIANCE, codes).astype(np.int8)
         self.levels = codes
-        # a state with no tie at all is never aligned, whatever the partner threshold
-        aligned_at = max(world.thresholds["partner"], np.finfo(float).eps)
-        labels = find_blocs(world.ties, partner=aligned_at)
-        self.blocs, self._next_bloc = match_labels(labels, self.blocs, self._next_bloc)
+        self.blocs = self.bloc_tracker.update(world.ties)
         self.recorder.record(
             step,
             ties=world.ties,
@@ -244,37 +286,30 @@ class AlignmentModel(mesa.Model):
             salience=world.salience,
             power=world.power,
             blocs=self.blocs,
-            metrics=self._metrics(codes),
         )
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
-    def _metrics(self, codes: np.ndarray) -> dict[str, float]:
-        world, ties = self.world, self.world.ties
-        upper = codes[self.recorder.upper]
-        counts = np.bincount(upper, minlength=len(LEVELS))
-        out: dict[str, float] = {f"count.{lvl}": counts[c] for c, lvl in enumerate(LEVELS)}
-        ratio, triads = balance_ratio(ties, world.thresholds["rival"], world.thresholds["partner"])
-        aligned = self.blocs > 0
-        out.update(
-            balance_ratio=ratio,
-            closed_triads=triads,
-            blocs=len(np.unique(self.blocs[aligned])),
-            unaligned=int((~aligned).sum()),
-            frustration=frustration(ties, self.blocs),
-            polarization=polarization(ties, self.blocs),
-            mean_strength=float(ties[self.recorder.upper].mean()) if world.n > 1 else 0.0,
+    def _metrics(self, recorder: Recorder, steps: np.ndarray) -> dict[str, np.ndarray]:
+        """Metrics of recorded steps, from the recorded arrays (see ``recorded_metrics``)."""
+        n, thresholds = self.world.n, self.world.thresholds
+        pairs = {label: _pair_column(n, *sorted(ij)) for label, ij in self._watch["pairs"].items()}
+        triangles = {
+            label: (_pair_column(n, *sorted((a, b))), _pair_column(n, *sorted((b, c))),
+                    _pair_column(n, *sorted((a, c))))
+            for label, (a, b, c) in self._watch["triangles"].items()
+        }  # fmt: skip
+        return recorded_metrics(
+            recorder.strength[steps],
+            recorder.level[steps],
+            recorder.bloc[steps],
+            n=n,
+            rival=thresholds["rival"],
+            partner=thresholds["partner"],
+            alliance=thresholds["alliance"],
+            pairs=pairs,
+            triangles=triangles,
         )
-        partner = world.thresholds["partner"]
-        alliance = world.thresholds["alliance"]
-        for label, (i, j) in self._watch["pairs"].items():
-            out[f"watch.{label}.strength"] = ties[i, j]
-        for label, idx in self._watch["triangles"].items():
-            a, b, c = idx
-            sides = np.array([ties[a, b], ties[b, c], ties[a, c]])
-            out[f"watch.{label}.formed"] = float((sides >= partner).all())
-            out[f"watch.{label}.alliance"] = float((sides >= alliance).all())
-        return out
 
     def _log(
         self, step, kind, subject, detail, *, effect=None, cause=None, before=None, after=None,
@@ -287,7 +322,7 @@ class AlignmentModel(mesa.Model):
         """
         row: dict[str, Any] = {
             "step": step,
-            "date": self.spec.date_of(step),
+            "date": self._date(step),
             "kind": kind,
             "subject": subject,
             "detail": detail,
@@ -327,6 +362,11 @@ class AlignmentModel(mesa.Model):
                 after=float(after), ab=ab, ba=ba, totals=totals,
             )  # fmt: skip
 
+    def _date(self, step: int) -> str:
+        if step not in self._dates:
+            self._dates[step] = self.spec.date_of(step)
+        return self._dates[step]
+
     def _reporters(self) -> dict[str, Any]:
         def latest(name: str):
             return lambda m: float(m.recorder.metrics[name][m.recorder.last_step])
@@ -337,6 +377,14 @@ class AlignmentModel(mesa.Model):
         for label in self._watch["triangles"]:
             names += [f"watch.{label}.formed", f"watch.{label}.alliance"]
         return {name: latest(name) for name in names}
+
+
+def _upper_pairs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(i, j) with i < j where a symmetric boolean matrix is True, in row-major order."""
+    if not mask.any():
+        return []
+    rows, cols = np.nonzero(mask)
+    return [(i, j) for i, j in zip(rows.tolist(), cols.tolist(), strict=True) if i < j]
 
 
 def _watch_indices(spec: Any, world: World) -> dict[str, dict[str, Any]]:

@@ -7,6 +7,7 @@ planned length, as the interactive page does) and builds DataFrames at the end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,9 +31,28 @@ class Recorder:
         self.salience = np.zeros((capacity, n, k))
         self.power = np.zeros((capacity, n))
         self.bloc = np.zeros((capacity, n), dtype=np.int32)
-        self.metrics: dict[str, np.ndarray] = {}
+        self._metrics: dict[str, np.ndarray] = {}
+        #: Computes the metrics of recorded steps from the recorded arrays, many at once.
+        self.compute_metrics: Callable[[Recorder, np.ndarray], dict[str, np.ndarray]] | None = None
+        self._pending: list[int] = []
         self.events: list[dict[str, Any]] = []
         self.last_step = -1
+
+    @property
+    def metrics(self) -> dict[str, np.ndarray]:
+        """Per-step metrics by name; those of steps recorded since the last read are
+        computed on reading, all together (see ``metrics.recorded_metrics``)."""
+        if self._pending and self.compute_metrics is not None:
+            steps = np.array(self._pending)
+            self._pending = []
+            for name, values in self.compute_metrics(self, steps).items():
+                self.metric_column(name)[steps] = values
+        return self._metrics
+
+    def metric_column(self, name: str) -> np.ndarray:
+        if name not in self._metrics:
+            self._metrics[name] = np.zeros(self.strength.shape[0])
+        return self._metrics[name]
 
     def _ensure(self, step: int) -> None:
         capacity = self.strength.shape[0]
@@ -44,10 +64,10 @@ class Recorder:
             new = np.zeros((grow, *old.shape[1:]), dtype=old.dtype)
             new[:capacity] = old
             setattr(self, name, new)
-        for name, old in self.metrics.items():
+        for name, old in self._metrics.items():
             new = np.zeros(grow)
             new[:capacity] = old
-            self.metrics[name] = new
+            self._metrics[name] = new
 
     def record(
         self,
@@ -59,8 +79,9 @@ class Recorder:
         salience: np.ndarray,
         power: np.ndarray,
         blocs: np.ndarray,
-        metrics: dict[str, float],
+        metrics: dict[str, float] | None = None,
     ) -> None:
+        """Store one step; without ``metrics`` they are computed when first read."""
         self._ensure(step)
         self.strength[step] = ties[self.upper]
         self.level[step] = levels[self.upper]
@@ -68,10 +89,11 @@ class Recorder:
         self.salience[step] = salience
         self.power[step] = power
         self.bloc[step] = blocs
-        for name, value in metrics.items():
-            if name not in self.metrics:
-                self.metrics[name] = np.zeros(self.strength.shape[0])
-            self.metrics[name][step] = value
+        if metrics is None:
+            self._pending.append(step)
+        else:
+            for name, value in metrics.items():
+                self.metric_column(name)[step] = value
         self.last_step = step
 
 
