@@ -21,9 +21,10 @@ every possible single move is one N×k matrix, updated in O(N) per move. Bloc id
 over time by :func:`match_labels`.
 
 Over a run, ties move a little each step, so :class:`BlocTracker` warm-starts: it relocates
-states from the previous step's blocs and runs the full search only when the set of aligned
-states changes and every ``full_every`` updates (keeping whichever of the two partitions is less
-frustrated), which makes the per-step cost that of one relocation pass.
+states from the previous step's blocs and runs the full search only when the signed structure
+changes (a tie crosses the partner or rival threshold, which includes the set of aligned states
+changing) and at least every ``full_every`` updates, keeping whichever of the two partitions is
+less frustrated. Most steps then cost one relocation pass.
 """
 
 from __future__ import annotations
@@ -381,31 +382,36 @@ def _full_search(problem: _Problem) -> IntArray:
 class BlocTracker:
     """Blocs of a network that changes a little at a time, with ids stable over time.
 
-    The first update, every update at which the set of aligned states changed, and every
-    ``full_every``-th update run the full search of :func:`find_blocs`; at those the
-    previous partition, relocated, is a further candidate and the less frustrated one is
-    kept. The updates in between relocate states from the previous partition (Doreian &
-    Mrvar's method from a warm start), which is all it takes to follow ties that drift.
-    Deterministic: the same sequence of matrices gives the same sequence of labels.
+    The full search of :func:`find_blocs` runs at the first update, whenever the signed
+    structure changed since the last full search (a tie crossed ±``partner``, so the set of
+    aligned states or the sign of a strong tie changed) and at least every ``full_every``
+    updates; there the previous partition, relocated, is a further candidate and the less
+    frustrated one is kept. The updates in between relocate states from the previous
+    partition (Doreian & Mrvar's method from a warm start), which is all it takes to follow
+    ties whose strengths drift. Deterministic: the same sequence of matrices gives the same
+    sequence of labels.
 
     Args:
         partner: partner threshold θ_p, which decides who is aligned.
         full_every: run the full search at least this often (1: at every update).
     """
 
-    def __init__(self, partner: float, *, full_every: int = 10) -> None:
+    def __init__(self, partner: float, *, full_every: int = 20) -> None:
         if full_every < 1:
             raise ValueError(f"full_every must be >= 1, got {full_every}")
         self.partner = partner
         self.full_every = full_every
         self.labels: IntArray | None = None
         self.next_label = 1
-        self._updates = 0
+        self._since_full = 0
+        self._structure: NDArray[np.int8] | None = None
 
     def update(self, T: NDArray[np.floating]) -> IntArray:
         """Blocs of ``T`` (0 = unaligned), matched to the previous update's ids."""
         T = np.asarray(T, dtype=float)
         found = np.zeros(T.shape[0], dtype=np.intp)
+        structure = (self.partner <= T).view(np.int8) - (-self.partner >= T).view(np.int8)
+        changed = self._structure is None or not np.array_equal(structure, self._structure)
         problem = _Problem.of(T, self.partner, None)
         if problem is not None:
             warm = start = None
@@ -413,11 +419,13 @@ class BlocTracker:
             if previous is not None and np.array_equal(np.flatnonzero(previous > 0), problem.idx):
                 start = _renumber(previous[problem.idx])
                 warm = _relocate(problem.P, problem.N, start, problem.kmax, problem.tol)
-            full = warm is None or self._updates % self.full_every == 0
+            full = warm is None or changed or self._since_full + 1 >= self.full_every
             if not full and np.array_equal(warm, start):  # nobody moved: same blocs, same ids
-                self._updates += 1
+                self._since_full += 1
                 return self.labels
             if full:
+                self._since_full = 0
+                self._structure = structure
                 lab = _full_search(problem)
                 if warm is not None and problem.frustration(warm) < (
                     problem.frustration(lab) - problem.tol
@@ -425,8 +433,8 @@ class BlocTracker:
                     lab = warm
             else:
                 lab = warm
+                self._since_full += 1
             found[problem.idx] = _renumber(lab) + 1
-        self._updates += 1
         self.labels, self.next_label = match_labels(found, self.labels, self.next_label)
         return self.labels
 

@@ -97,6 +97,10 @@ class AlignmentModel(mesa.Model):
         self._rows = np.zeros((self.world.n, 2, self.world.n))
         self._dynamic_rows = np.zeros((self.world.n, n_dynamic, 2, self.world.n))
         self._dates: dict[int, str] = {}
+        self._part_keys = [
+            [f"{side}.{name}" for name in ("total", *self.payoffs.names)]
+            for side in ("payoff_ab", "payoff_ba")
+        ]
         self._dated_events: dict[int, list[scenario_events.ScheduledEvent]] = {}
         self._chance_events: list[scenario_events.ScheduledEvent] = []
         for event in self.schedule_of_events:
@@ -177,12 +181,14 @@ class AlignmentModel(mesa.Model):
                 payoff[j, i],
             )
         before, after = self.bands.codes(old), self.bands.codes(new)
-        for i, j in _upper_pairs(before != after):
-            self._log_crossing(
-                step, i, j, before[i, j], after[i, j], old[i, j], new[i, j],
-                self.payoffs.pair_parts(i, j, dynamic[:, i, j]),
-                self.payoffs.pair_parts(j, i, dynamic[:, j, i]),
-                totals=(payoff[i, j], payoff[j, i]),
+        pairs = _upper_pairs(before != after)
+        if pairs:
+            i, j = (np.array(side, dtype=np.intp) for side in zip(*pairs, strict=True))
+            self._log_rule_crossings(
+                step, i, j, before, after, old, new,
+                self.payoffs.parts_of_pairs(i, j, dynamic[:, i, j]),
+                self.payoffs.parts_of_pairs(j, i, dynamic[:, j, i]),
+                payoff[i, j], payoff[j, i],
             )  # fmt: skip
 
     def update_ties_of(self, i: int) -> None:
@@ -236,14 +242,16 @@ class AlignmentModel(mesa.Model):
             if a < b:
                 i, j = (a, b) if self._order[a] < self._order[b] else (b, a)
                 crossings.append((int(self._order[i]), j, i))
-        for _, j, i in sorted(crossings):
-            payoff, dynamic = self._rows[i], self._dynamic_rows[i]
-            self._log_crossing(
-                step, i, j, before[i, j], after[i, j], start[i, j], new[i, j],
-                self.payoffs.pair_parts(i, j, dynamic[:, 0, j]),
-                self.payoffs.pair_parts(j, i, dynamic[:, 1, j]),
-                totals=(payoff[0, j], payoff[1, j]),
-            )  # fmt: skip
+        crossings.sort()
+        i = np.array([c[2] for c in crossings], dtype=np.intp)
+        j = np.array([c[1] for c in crossings], dtype=np.intp)
+        dynamic = self._dynamic_rows[i, :, :, j]  # (C, D, 2): the reviser's row and column
+        self._log_rule_crossings(
+            step, i, j, before, after, start, new,
+            self.payoffs.parts_of_pairs(i, j, dynamic[:, :, 0].T),
+            self.payoffs.parts_of_pairs(j, i, dynamic[:, :, 1].T),
+            self._rows[i, 0, j], self._rows[i, 1, j],
+        )  # fmt: skip
 
     def _socialize(self) -> None:
         """Stances on shared dimensions drift toward positive partners' (weight μ)."""
@@ -331,12 +339,11 @@ class AlignmentModel(mesa.Model):
             "strength_before": before,
             "strength_after": after,
         }
-        for k, (side, parts) in enumerate((("payoff_ab", ab), ("payoff_ba", ba))):
+        for k, (keys, parts) in enumerate(zip(self._part_keys, (ab, ba), strict=True)):
             if parts is None:
                 continue
-            row[f"{side}.total"] = float(parts.sum() if totals is None else totals[k])
-            for name, value in zip(self.payoffs.names, parts, strict=True):
-                row[f"{side}.{name}"] = float(value)
+            row[keys[0]] = float(parts.sum() if totals is None else totals[k])
+            row.update(zip(keys[1:], parts.tolist(), strict=True))
         self.recorder.events.append(row)
 
     def _log_crossing(
@@ -361,6 +368,39 @@ class AlignmentModel(mesa.Model):
                 step, kind, subject, detail, cause=cause, before=float(before),
                 after=float(after), ab=ab, ba=ba, totals=totals,
             )  # fmt: skip
+
+    def _log_rule_crossings(
+        self, step, i, j, codes_before, codes_after, before, after, ij, ji, total_ij, total_ji
+    ) -> None:  # fmt: skip
+        """``_log_crossing`` for many pairs revised by the tie rule, built in one pass.
+
+        ``i``, ``j``: the pairs (C,); ``ij``, ``ji``: the parts of U_ij and U_ji (C, P);
+        ``total_ij``, ``total_ji``: the payoffs the rule used (C,).
+        """
+        names, date = self.world.names, self._date(step)
+        keys_ab, keys_ba = self._part_keys
+        rows = zip(
+            i.tolist(), j.tolist(), codes_before[i, j].tolist(), codes_after[i, j].tolist(),
+            before[i, j].tolist(), after[i, j].tolist(), ij.tolist(), ji.tolist(),
+            total_ij.tolist(), total_ji.tolist(), strict=True,
+        )  # fmt: skip
+        for a, b, code_before, code_after, old, new, p_ab, p_ba, t_ab, t_ba in rows:
+            if a > b:
+                a, b, p_ab, p_ba, t_ab, t_ba = b, a, p_ba, p_ab, t_ba, t_ab
+            subject = f"{names[a]}–{names[b]}"
+            detail = f"{LEVELS[code_before]} → {LEVELS[code_after]}"
+            lo, hi = sorted((code_before, code_after))
+            for boundary in range(lo + 1, hi + 1):
+                up, down = CROSSINGS[boundary]
+                row: dict[str, Any] = {
+                    "step": step, "date": date, "kind": up if code_after > code_before else down,
+                    "subject": subject, "detail": detail, "effect": None, "cause": None,
+                    "strength_before": old, "strength_after": new, keys_ab[0]: t_ab,
+                }  # fmt: skip
+                row.update(zip(keys_ab[1:], p_ab, strict=True))
+                row[keys_ba[0]] = t_ba
+                row.update(zip(keys_ba[1:], p_ba, strict=True))
+                self.recorder.events.append(row)
 
     def _date(self, step: int) -> str:
         if step not in self._dates:
