@@ -47,6 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a scenario value, e.g. --set params.balance_weight=0.8 (repeatable)",
     )
     run.add_argument("--no-plots", action="store_true", help="skip the figures")
+    run.add_argument(
+        "--record-every", type=int, default=1, metavar="K",
+        help="keep ties, states and metrics of every K-th step and the last (default 1: all); "
+        "events are always kept",
+    )  # fmt: skip
+    run.add_argument(
+        "--record", choices=("all", "watched"), default="all",
+        help="ties of all pairs (default) or only of the pairs and triangles the scenario watches",
+    )  # fmt: skip
 
     validate = commands.add_parser("validate", help="check scenario files and report every problem")
     validate.add_argument("files", nargs="+", type=Path)
@@ -150,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from alignsim.analysis.summary import write_summary
+    from alignsim.io.limits import LimitError, check_run
     from alignsim.io.run_folder import (
         RunFolderError,
         check_destination,
@@ -164,6 +174,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _bad_input("--steps: must be 0 or more")
     if args.seed is not None and args.seed < 0:
         return _bad_input("--seed: must be 0 or more")
+    if args.record_every < 1:
+        return _bad_input("--record-every: must be 1 or more")
     try:
         scenario = load_scenario(args.scenario, overrides=args.overrides)
     except ScenarioError as error:
@@ -177,12 +189,20 @@ def cmd_run(args: argparse.Namespace) -> int:
             return _bad_input(str(error))
 
     steps = scenario.steps if args.steps is None else args.steps
+    if args.record == "watched" and not scenario.watched_ties():
+        return _bad_input(f"{args.scenario}: --record watched, but the scenario watches no pairs")
+    try:
+        check_run(scenario, steps, args.out or args.results, every=args.record_every,
+                  record=args.record)  # fmt: skip
+    except LimitError as error:
+        return _bad_input(f"alignsim run: {error}")
     clock = time.perf_counter()
     try:
         with _progress(steps) as bar:
             result = simulate(
                 scenario, seed=seed, steps=steps, progress=bar,
-                trace=scenario.watched_ties(),
+                trace=scenario.watched_ties(), record_every=args.record_every,
+                record=args.record,
             )  # fmt: skip
     except EventError as error:
         return _bad_input(f"{args.scenario}: {error}")
@@ -195,7 +215,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     def extras(result, folder: Path) -> None:
         write_summary(result, folder)
-        if not args.no_plots:
+        if not args.no_plots and not result.complete:
+            print(f"alignsim: no figures: they need every step of every pair, and ties were "
+                  f"recorded {result.recording()}", file=sys.stderr)  # fmt: skip
+        elif not args.no_plots:
             from alignsim.viz.figures import write_plots
 
             write_plots(result, folder)
@@ -316,7 +339,7 @@ def cmd_animate(args: argparse.Namespace) -> int:
     try:
         result = read_run(args.run_dir)
         path = write_animation(result, out, fmt=args.format, fps=args.fps)
-    except (RunFolderReadError, AnimationError) as error:
+    except (RunFolderReadError, AnimationError, ValueError) as error:
         return _bad_input(f"alignsim animate: {error}")
     except OSError as error:
         print(f"alignsim: cannot write {out}: {error.strerror or error}", file=sys.stderr)

@@ -27,7 +27,7 @@ from alignsim.model.metrics import (
     recorded_metrics,
 )
 from alignsim.model.payoffs import Payoffs
-from alignsim.model.recorder import Recorder, _pair_column
+from alignsim.model.recorder import Recorder, _pair_column, watched_columns
 from alignsim.model.rules import make_rule, mutual
 from alignsim.model.state import State
 from alignsim.model.trace import PairTrace
@@ -51,6 +51,10 @@ class AlignmentModel(mesa.Model):
         steps: how many steps the run plans for (defaults to the scenario's ``steps``);
             ``running`` turns False after them, so ``mesa.batch_run`` stops there.
         collect: feed a Mesa ``DataCollector`` each step (for ``batch_run`` and SolaraViz).
+        record_every: keep ties, states, blocs and metrics of every K-th step (and the last
+            planned one) only; events are kept at every step.
+        record: ``"all"`` pairs' ties, or ``"watched"``: only the pairs and triangle sides
+            the scenario watches (metrics still describe the whole network).
         **params: any scenario parameter by name (``balance_weight=0.8``), so that
             ``mesa.batch_run`` can sweep them.
     """
@@ -63,6 +67,8 @@ class AlignmentModel(mesa.Model):
         seed: int | None = None,
         steps: int | None = None,
         collect: bool = True,
+        record_every: int = 1,
+        record: str = "all",
         **params: Any,
     ) -> None:
         spec = _with_params(_resolve_scenario(scenario), params)
@@ -79,7 +85,14 @@ class AlignmentModel(mesa.Model):
         for index, name in enumerate(self.world.names):
             State(self, index, name)
         self.states = list(self.agents)
-        self.recorder = Recorder(self.world.n, self.world.k, self.max_steps)
+        if record not in ("all", "watched"):
+            raise ValueError(f"record must be 'all' or 'watched', got {record!r}")
+        kept = None
+        if record == "watched":
+            kept = watched_columns(spec, self.world.names)
+        self.recorder = Recorder(
+            self.world.n, self.world.k, self.max_steps, every=int(record_every), pairs=kept
+        )
         self.recorder.compute_metrics = self._metrics
         self.bands = LevelBands.of(self.world.thresholds)
         self.alliance_run = np.zeros((self.world.n, self.world.n), dtype=int)
@@ -285,6 +298,8 @@ class AlignmentModel(mesa.Model):
             )  # fmt: skip
         codes = np.where(self.alliance_run >= after, FORMAL_ALLIANCE, codes).astype(np.int8)
         self.levels = codes
+        if not self.recorder.wants(step):
+            return
         self.blocs = self.bloc_tracker.update(world.ties)
         self.recorder.record(
             step,
@@ -298,8 +313,10 @@ class AlignmentModel(mesa.Model):
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
-    def _metrics(self, recorder: Recorder, steps: np.ndarray) -> dict[str, np.ndarray]:
-        """Metrics of recorded steps, from the recorded arrays (see ``recorded_metrics``)."""
+    def _metrics(
+        self, strength: np.ndarray, levels: np.ndarray, blocs: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Metrics of recorded steps from their full rows (see ``recorded_metrics``)."""
         n, thresholds = self.world.n, self.world.thresholds
         pairs = {label: _pair_column(n, *sorted(ij)) for label, ij in self._watch["pairs"].items()}
         triangles = {
@@ -308,9 +325,9 @@ class AlignmentModel(mesa.Model):
             for label, (a, b, c) in self._watch["triangles"].items()
         }  # fmt: skip
         return recorded_metrics(
-            recorder.strength[steps],
-            recorder.level[steps],
-            recorder.bloc[steps],
+            strength,
+            levels,
+            blocs,
             n=n,
             rival=thresholds["rival"],
             partner=thresholds["partner"],
@@ -409,7 +426,7 @@ class AlignmentModel(mesa.Model):
 
     def _reporters(self) -> dict[str, Any]:
         def latest(name: str):
-            return lambda m: float(m.recorder.metrics[name][m.recorder.last_step])
+            return lambda m: float(m.recorder.metrics[name][m.recorder.last_row])
 
         names = ["balance_ratio", "blocs", "frustration", "polarization", "mean_strength"]
         names += [f"count.{lvl}" for lvl in LEVELS]
