@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -189,6 +190,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             return _bad_input(str(error))
 
     steps = scenario.steps if args.steps is None else args.steps
+    _one_blas_thread()
     if args.record == "watched" and not scenario.watched_ties():
         return _bad_input(f"{args.scenario}: --record watched, but the scenario watches no pairs")
     try:
@@ -244,6 +246,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"summary: {folder / 'summary.md'}")
     print(folder)
     return EXIT_OK
+
+
+#: Environment variables by which a user chooses BLAS and OpenMP threads.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _one_blas_thread() -> None:
+    """One BLAS thread for a run, unless the user chose otherwise in the environment.
+
+    A run's matrices have at most a few hundred rows, where one thread is as fast as several;
+    on a busy machine several threads per process spin against each other and made products
+    and eigendecompositions of such matrices 10–20× slower (docs/performance.md).
+    """
+    if any(os.environ.get(name) for name in THREAD_VARIABLES):
+        return
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

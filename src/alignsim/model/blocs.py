@@ -22,9 +22,9 @@ over time by :func:`match_labels`.
 
 Over a run, ties move a little each step, so :class:`BlocTracker` warm-starts: it relocates
 states from the previous step's blocs and runs the full search only when the signed structure
-changes (a tie crosses the partner or rival threshold, which includes the set of aligned states
-changing) and at least every ``full_every`` updates, keeping whichever of the two partitions is
-less frustrated. Most steps then cost one relocation pass.
+changes (1% of the ties cross the partner or rival threshold; at most every 5 updates) and at
+least every 20 updates, keeping whichever of the two partitions is less frustrated.
+Most steps then cost one relocation pass.
 """
 
 from __future__ import annotations
@@ -383,10 +383,10 @@ class BlocTracker:
     """Blocs of a network that changes a little at a time, with ids stable over time.
 
     The full search of :func:`find_blocs` runs at the first update, whenever the signed
-    structure changed since the last full search (a tie crossed ±``partner``, so the set of
-    aligned states or the sign of a strong tie changed) and at least every ``full_every``
-    updates; there the previous partition, relocated, is a further candidate and the less
-    frustrated one is kept. The updates in between relocate states from the previous
+    structure changed since the last full search (1% of the ties, at least one, crossed
+    ±``partner``) but not within ``min_gap`` updates of the last one, and at least every
+    ``full_every`` updates; there the previous partition, relocated, is a further candidate
+    and the less frustrated one is kept. The updates in between relocate states from the previous
     partition (Doreian & Mrvar's method from a warm start), which is all it takes to follow
     ties whose strengths drift. Deterministic: the same sequence of matrices gives the same
     sequence of labels.
@@ -394,17 +394,27 @@ class BlocTracker:
     Args:
         partner: partner threshold θ_p, which decides who is aligned.
         full_every: run the full search at least this often (1: at every update).
+        min_gap: and not more often than this, however the structure changes (noise makes
+            ties near the thresholds flicker at every step in large worlds).
     """
 
-    def __init__(self, partner: float, *, full_every: int = 20) -> None:
-        if full_every < 1:
-            raise ValueError(f"full_every must be >= 1, got {full_every}")
+    def __init__(self, partner: float, *, full_every: int = 20, min_gap: int = 5) -> None:
+        if full_every < 1 or min_gap < 1:
+            raise ValueError(f"full_every and min_gap must be >= 1, got {full_every}, {min_gap}")
         self.partner = partner
         self.full_every = full_every
+        self.min_gap = min(min_gap, full_every)
         self.labels: IntArray | None = None
         self.next_label = 1
         self._since_full = 0
         self._structure: NDArray[np.int8] | None = None
+
+    @staticmethod
+    def _enough(n: int) -> int:
+        """Ties that must change sign class to call for a full search: 1% of the pairs, at
+        least one (so a single tie suffices in worlds of up to 15 states). States that became
+        aligned join the warm start as a bloc of their own, which relocation then breaks up."""
+        return max(1, n * (n - 1) // 200)
 
     def update(self, T: NDArray[np.floating]) -> IntArray:
         """Blocs of ``T`` (0 = unaligned), matched to the previous update's ids."""
@@ -416,12 +426,17 @@ class BlocTracker:
         if problem is not None:
             warm = start = None
             previous = self.labels
-            if previous is not None and np.array_equal(np.flatnonzero(previous > 0), problem.idx):
+            same_aligned = previous is not None and np.array_equal(
+                np.flatnonzero(previous > 0), problem.idx
+            )
+            if previous is not None and (previous[problem.idx] > 0).any():
+                # states newly aligned start together in a bloc of their own, then relocate
                 start = _renumber(previous[problem.idx])
                 warm = _relocate(problem.P, problem.N, start, problem.kmax, problem.tol)
-            full = warm is None or changed or self._since_full + 1 >= self.full_every
-            if not full and np.array_equal(warm, start):  # nobody moved: same blocs, same ids
-                self._since_full += 1
+            due = self._since_full + 1
+            full = warm is None or due >= self.full_every or (changed and due >= self.min_gap)
+            if not full and same_aligned and np.array_equal(warm, start):
+                self._since_full += 1  # nobody moved: same blocs, same ids
                 return self.labels
             if full:
                 self._since_full = 0
