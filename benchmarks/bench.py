@@ -120,15 +120,27 @@ def against_kernel(repeat: int) -> list[tuple[str, ...]]:
 
 
 # -- 3: scale, one subprocess per case ---------------------------------------------------------
+def peak_rss_kib() -> int:
+    """This process's peak RSS. ``VmHWM`` rather than ``getrusage``: Linux keeps ru_maxrss
+    across execve, so a child started by a large parent would report the parent's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def child_scale(n: int, steps: int, activation: str) -> None:
     """In a fresh process: one run, then its time and this process's peak RSS as JSON."""
     scenario = random_scenario(1, n, 5, steps=steps, activation=activation, noise=0.05)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_kib()
     start = time.perf_counter()
     whole_run(scenario, steps)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_kib": peak, "start_kib": before}))
+    print(json.dumps({"seconds": seconds, "peak_kib": peak_rss_kib(), "start_kib": before}))
 
 
 def scale_case(n: int, steps: int, activation: str = "simultaneous") -> dict:
@@ -143,7 +155,8 @@ def scale(sizes: list[int], steps: int, target: tuple[int, int]) -> list[tuple[s
         got = scale_case(n, steps)
         times.append(got["seconds"])
         rows.append((f"scale: {n} states × {steps} steps", f"{got['seconds']:8.2f} s",
-                     f"peak RSS {got['peak_kib'] / 2**10:.0f} MiB", ""))  # fmt: skip
+                     f"peak RSS {got['peak_kib'] / 2**10:.0f} MiB "
+                     f"({got['start_kib'] / 2**10:.0f} MiB before the run)", ""))  # fmt: skip
     slope = np.polyfit(np.log(sizes), np.log(times), 1)[0]
     rows.append((f"scale: fitted growth, time ∝ N^k ({sizes[0]}–{sizes[-1]} states)",
                  f"k = {slope:.2f}", "", ""))  # fmt: skip
@@ -172,10 +185,7 @@ def _blas_task(n: int) -> float:
     return time.perf_counter() - start
 
 
-def threads(repeat: int, n: int = 300, tasks: int = 4) -> list[tuple[str, ...]]:
-    from threadpoolctl import threadpool_info
-
-    default = max((i["num_threads"] for i in threadpool_info()), default=1)
+def threads(repeat: int, default: int, n: int = 300, tasks: int = 4) -> list[tuple[str, ...]]:
     walls: dict[str, list[float]] = {"pinned": [], "default": []}
     for _ in range(repeat):
         for label, limit in (("pinned", 1), ("default", None)):
@@ -213,6 +223,9 @@ def main() -> None:
                         "threads"), help="sections to leave out")  # fmt: skip
     parser.add_argument("--child-scale", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    from threadpoolctl import threadpool_info
+
+    default_threads = max((i["num_threads"] for i in threadpool_info()), default=1)
     pin_blas()
     if args.child_scale:
         n, steps, activation = args.child_scale
@@ -230,7 +243,7 @@ def main() -> None:
     if "scale" not in args.skip:
         rows += scale(sizes, scale_steps, target)
     if "threads" not in args.skip:
-        rows += threads(max(1, repeat // 2))
+        rows += threads(max(1, repeat // 2), default_threads)
     print(f"alignsim benchmarks — Python {platform.python_version()}, numpy {np.__version__}, "
           f"{platform.machine()}, {os.cpu_count()} cores, median of {repeat}")  # fmt: skip
     header = ("case", "time", "result", "target")

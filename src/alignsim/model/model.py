@@ -110,6 +110,12 @@ class AlignmentModel(mesa.Model):
         self._rows = np.zeros((self.world.n, 2, self.world.n))
         self._dynamic_rows = np.zeros((self.world.n, n_dynamic, 2, self.world.n))
         self._dates: dict[int, str] = {}
+        self._row_keys = [
+            "step", "date", "kind", "subject", "detail", "effect", "cause", "strength_before",
+            "strength_after",
+            *(f"{side}.{name}" for side in ("payoff_ab", "payoff_ba")
+              for name in ("total", *self.payoffs.names)),
+        ]  # fmt: skip
         self._part_keys = [
             [f"{side}.{name}" for name in ("total", *self.payoffs.names)]
             for side in ("payoff_ab", "payoff_ba")
@@ -395,7 +401,8 @@ class AlignmentModel(mesa.Model):
         ``total_ij``, ``total_ji``: the payoffs the rule used (C,).
         """
         names, date = self.world.names, self._date(step)
-        keys_ab, keys_ba = self._part_keys
+        keys = self._row_keys
+        events = self.recorder.events
         rows = zip(
             i.tolist(), j.tolist(), codes_before[i, j].tolist(), codes_after[i, j].tolist(),
             before[i, j].tolist(), after[i, j].tolist(), ij.tolist(), ji.tolist(),
@@ -409,15 +416,10 @@ class AlignmentModel(mesa.Model):
             lo, hi = sorted((code_before, code_after))
             for boundary in range(lo + 1, hi + 1):
                 up, down = CROSSINGS[boundary]
-                row: dict[str, Any] = {
-                    "step": step, "date": date, "kind": up if code_after > code_before else down,
-                    "subject": subject, "detail": detail, "effect": None, "cause": None,
-                    "strength_before": old, "strength_after": new, keys_ab[0]: t_ab,
-                }  # fmt: skip
-                row.update(zip(keys_ab[1:], p_ab, strict=True))
-                row[keys_ba[0]] = t_ba
-                row.update(zip(keys_ba[1:], p_ba, strict=True))
-                self.recorder.events.append(row)
+                kind = up if code_after > code_before else down
+                values = [step, date, kind, subject, detail, None, None, old, new, t_ab, *p_ab,
+                          t_ba, *p_ba]  # fmt: skip
+                events.append(dict(zip(keys, values, strict=True)))
 
     def _date(self, step: int) -> str:
         if step not in self._dates:
