@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -47,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a scenario value, e.g. --set params.balance_weight=0.8 (repeatable)",
     )
     run.add_argument("--no-plots", action="store_true", help="skip the figures")
+    run.add_argument(
+        "--record-every", type=int, default=1, metavar="K",
+        help="keep ties, states and metrics of every K-th step and the last (default 1: all); "
+        "events are always kept",
+    )  # fmt: skip
+    run.add_argument(
+        "--record", choices=("all", "watched"), default="all",
+        help="ties of all pairs (default) or only of the pairs and triangles the scenario watches",
+    )  # fmt: skip
 
     app = commands.add_parser(
         "app", help="start the interactive teaching page in a browser (http://127.0.0.1:8765)"
@@ -169,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from alignsim.io.limits import LimitError, check_run
     from alignsim.io.run_folder import (
         RunFolderError,
         check_destination,
@@ -184,6 +195,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _bad_input("--steps: must be 0 or more")
     if args.seed is not None and args.seed < 0:
         return _bad_input("--seed: must be 0 or more")
+    if args.record_every < 1:
+        return _bad_input("--record-every: must be 1 or more")
     try:
         scenario = load_scenario(args.scenario, overrides=args.overrides)
     except ScenarioError as error:
@@ -197,12 +210,21 @@ def cmd_run(args: argparse.Namespace) -> int:
             return _bad_input(str(error))
 
     steps = scenario.steps if args.steps is None else args.steps
+    _one_blas_thread()
+    if args.record == "watched" and not scenario.watched_ties():
+        return _bad_input(f"{args.scenario}: --record watched, but the scenario watches no pairs")
+    try:
+        check_run(scenario, steps, args.out or args.results, every=args.record_every,
+                  record=args.record)  # fmt: skip
+    except LimitError as error:
+        return _bad_input(f"alignsim run: {error}")
     clock = time.perf_counter()
     try:
         with _progress(steps) as bar:
             result = simulate(
                 scenario, seed=seed, steps=steps, progress=bar,
-                trace=scenario.watched_ties(),
+                trace=scenario.watched_ties(), record_every=args.record_every,
+                record=args.record,
             )  # fmt: skip
     except EventError as error:
         return _bad_input(f"{args.scenario}: {error}")
@@ -213,11 +235,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     elapsed = time.perf_counter() - clock
 
+    plots = not args.no_plots
+    if plots and not result.complete:
+        print(f"alignsim: no figures: they need every step of every pair, and ties were "
+              f"recorded {result.recording()}", file=sys.stderr)  # fmt: skip
+        plots = False
+
     out = args.out or default_run_dir(args.results, scenario.name, seed, started)
     try:
         folder = write_run_folder(
             result, Path(out), command=["alignsim", *args.argv], started=started,
-            write_extras=summary_and_figures(plots=not args.no_plots),
+            write_extras=summary_and_figures(plots=plots),
         )  # fmt: skip
     except RunFolderError as error:
         return _bad_input(str(error))
@@ -253,6 +281,24 @@ def cmd_app(args: argparse.Namespace) -> int:
     except ServeError as error:
         print(f"alignsim app: {error}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+#: Environment variables by which a user chooses BLAS and OpenMP threads.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _one_blas_thread() -> None:
+    """One BLAS thread for a run, unless the user chose otherwise in the environment.
+
+    A run's matrices have at most a few hundred rows, where one thread is as fast as several;
+    on a busy machine several threads per process spin against each other and made products
+    and eigendecompositions of such matrices 10–20× slower (docs/performance.md).
+    """
+    if any(os.environ.get(name) for name in THREAD_VARIABLES):
+        return
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -348,7 +394,7 @@ def cmd_animate(args: argparse.Namespace) -> int:
     try:
         result = read_run(args.run_dir)
         path = write_animation(result, out, fmt=args.format, fps=args.fps)
-    except (RunFolderReadError, AnimationError) as error:
+    except (RunFolderReadError, AnimationError, ValueError) as error:
         return _bad_input(f"alignsim animate: {error}")
     except OSError as error:
         print(f"alignsim: cannot write {out}: {error.strerror or error}", file=sys.stderr)

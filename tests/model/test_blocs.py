@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alignsim.model.blocs import (
+    BlocTracker,
     aligned_mask,
     eigenvector_split,
     find_blocs,
@@ -282,3 +283,40 @@ def test_match_labels_is_a_relabelling(raw: list[int], data: st.DataObject) -> N
     assert partition(out) == partition(labels)
     assert nxt >= 7
     assert out.max(initial=0) < nxt
+
+
+# --- BlocTracker: warm-started blocs over a run --------------------------------------------
+
+
+def _drifting_networks(seed: int, n: int = 20, steps: int = 15) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    T = np.triu(rng.uniform(-1, 1, (n, n)), 1)
+    out = []
+    for _ in range(steps):
+        T = np.clip(T + np.triu(rng.normal(0, 0.1, (n, n)), 1), -1, 1)
+        out.append(T + T.T)
+    return out
+
+
+def test_tracker_with_full_search_every_update_matches_find_blocs() -> None:
+    tracker = BlocTracker(0.2, full_every=1)
+    for T in _drifting_networks(1):
+        labels = tracker.update(T)
+        # at least as good as the cold search; the same when the warm start does not win
+        assert frustration(T, labels) <= frustration(T, find_blocs(T, partner=0.2)) + EPS
+
+
+def test_tracker_is_deterministic_and_keeps_local_optima() -> None:
+    runs = []
+    for _ in range(2):
+        tracker = BlocTracker(0.2, full_every=5)
+        runs.append([tracker.update(T).copy() for T in _drifting_networks(2)])
+    for a, b in zip(*runs, strict=True):
+        assert np.array_equal(a, b)
+    for T, labels in zip(_drifting_networks(2), runs[0], strict=True):
+        f = frustration(T, labels)
+        for i in np.flatnonzero(labels > 0):  # no single move into an existing bloc helps
+            for b in set(labels[labels > 0].tolist()) - {labels[i]}:
+                moved = labels.copy()
+                moved[i] = b
+                assert frustration(T, moved) >= f - EPS

@@ -190,3 +190,24 @@ def test_polarization_in_unit_interval(T: np.ndarray, data: st.DataObject) -> No
     labels = np.array(data.draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)))
     value = polarization(T, labels)
     assert 0.0 <= value <= 1.0
+
+
+def test_recorded_metrics_match_the_per_step_functions() -> None:
+    """The batched metrics of a run equal the single-matrix functions at every step."""
+    from benchmarks.random_scenarios import random_scenario
+
+    from alignsim.model import simulate
+    from alignsim.model.blocs import frustration
+    from alignsim.model.metrics import balance_ratio, polarization
+
+    scenario = random_scenario(3, 25, 3, steps=20, noise=0.1)
+    result = simulate(scenario, seed=1)
+    th = scenario.params.thresholds
+    for step in range(result.steps + 1):
+        T, blocs = result.tie_matrix(step), result.recorder.bloc[step]
+        ratio, triads = balance_ratio(T, th.rival, th.partner)
+        assert result.metric("balance_ratio")[step] == ratio
+        assert result.metric("closed_triads")[step] == triads
+        assert result.metric("frustration")[step] == pytest.approx(frustration(T, blocs), abs=1e-12)
+        assert result.metric("polarization")[step] == pytest.approx(polarization(T, blocs))
+        assert result.metric("blocs")[step] == len(set(blocs[blocs > 0].tolist()))

@@ -46,6 +46,11 @@ def compare_runs(run_a: Path, run_b: Path) -> Comparison:
         a, b = read_run(Path(run_a)), read_run(Path(run_b))
     except RunFolderReadError as error:
         raise CompareError(str(error)) from error
+    for result, path in ((a, run_a), (b, run_b)):
+        try:
+            result.require_complete("alignsim compare")
+        except ValueError as error:
+            raise CompareError(f"{path}: {error}") from error
     _check_comparable(a, b, Path(run_a), Path(run_b))
     shared = [name for name in a.names if name in b.names]
     steps = min(a.steps, b.steps)

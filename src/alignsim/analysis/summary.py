@@ -46,6 +46,9 @@ def summary_text(result: Result) -> str:
         f"({', '.join(result.dimensions)}).",
         "",
     ]
+    if not result.complete:
+        lines += [f"Ties, states and metrics were recorded {result.recording()}; dates below "
+                  "are those of recorded steps, events.csv has every step.", ""]  # fmt: skip
     if spec.description.strip():
         lines += ["## The question", "", spec.description.strip(), ""]
     lines += _triangles(result) + _pairs(result) + _blocs(result) + _events(result)
@@ -76,11 +79,10 @@ def _triangles(result: Result) -> list[str]:
             first = int(np.argmax(formed > 0))
             held = "and held to the end" if formed[-1] else "but did not hold to the end"
             text = f"The {name} triangle formed (all three pairs partners or closer) in "
-            text += f"{result.dates[first]} {held}"
+            text += f"{result.date_of_row(first)} {held}"
             if alliance.any():
-                text += (
-                    f"; it reached alliance level in {result.dates[int(np.argmax(alliance > 0))]}"
-                )
+                reached = result.date_of_row(int(np.argmax(alliance > 0)))
+                text += f"; it reached alliance level in {reached}"
             lines.append(text + ".")
         else:
             weakest = min(
@@ -108,8 +110,8 @@ def _pairs(result: Result) -> list[str]:
         text = (
             f"**{a}–{b}**: {strength[0]:+.2f} ({levels[0]}) in {result.dates[0]} → "
             f"{strength[-1]:+.2f} ({levels[-1]}) in {result.dates[-1]}; "
-            f"highest {strength[high]:+.2f} in {result.dates[high]}, "
-            f"lowest {strength[low]:+.2f} in {result.dates[low]}."
+            f"highest {strength[high]:+.2f} in {result.date_of_row(high)}, "
+            f"lowest {strength[low]:+.2f} in {result.date_of_row(low)}."
         )
         subject = {f"{a}–{b}", f"{b}–{a}"}
         changes = [e for e in crossings if e["subject"] in subject]
@@ -156,8 +158,9 @@ def _crossing(result: Result, row: dict) -> str:
 
 
 def _blocs(result: Result) -> list[str]:
-    final = result.recorder.bloc[result.steps]
-    power = result.recorder.power[result.steps]
+    last = len(result.recorded_steps) - 1  # the last step is always recorded
+    final = result.recorder.bloc[last]
+    power = result.recorder.power[last]
     lines = ["## Blocs at the end", ""]
     for bloc in sorted(set(int(b) for b in final) - {0}):
         members = [result.names[i] for i in np.argsort(-power) if final[i] == bloc]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from alignsim.model.metrics import LEVELS
-from alignsim.model.recorder import Recorder, Result
+from alignsim.model.recorder import Recorder, Result, recorded_rows, watched_columns
 
 
 class RunFolderReadError(Exception):
@@ -73,19 +73,27 @@ def read_run(run_dir: Path) -> Result:
         raise RunFolderReadError(f"{run_dir}: unreadable table: {error}") from error
 
     n, k = len(names), len(dims)
-    recorder = Recorder(n, k, steps)
-    pairs = len(recorder.upper[0])
-    if len(ties) != (steps + 1) * pairs or len(states) != (steps + 1) * n:
-        raise RunFolderReadError(f"{run_dir}: tables do not match {steps} steps of {n} states")
-    recorder.strength[:] = ties["strength"].to_numpy().reshape(steps + 1, pairs)
+    recording = manifest.get("recording") or {}
+    every = int(recording.get("every", 1))
+    kept = None
+    if recording.get("ties", "all") == "watched":
+        kept = watched_columns(scenario, names)
+    recorder = Recorder(n, k, steps, every=every, pairs=kept)
+    pairs = recorder.strength.shape[1]
+    rows = recorded_rows(steps, every)
+    if len(ties) != rows * pairs or len(states) != rows * n or len(metrics) != rows:
+        raise RunFolderReadError(
+            f"{run_dir}: tables do not match {steps} steps of {n} states recorded "
+            f"{'every step' if every == 1 else f'every {every} steps'}"
+        )
+    recorder.steps = metrics["step"].astype(int).tolist()
+    recorder.strength[:] = ties["strength"].to_numpy().reshape(rows, pairs)
     codes = {level: code for code, level in enumerate(LEVELS)}
-    recorder.level[:] = ties["level"].map(codes).to_numpy().reshape(steps + 1, pairs)
-    recorder.stances[:] = states[dims].to_numpy().reshape(steps + 1, n, k)
-    recorder.salience[:] = (
-        states[[f"salience.{d}" for d in dims]].to_numpy().reshape(steps + 1, n, k)
-    )
-    recorder.power[:] = states["power"].to_numpy().reshape(steps + 1, n)
-    recorder.bloc[:] = states["bloc"].to_numpy().reshape(steps + 1, n)
+    recorder.level[:] = ties["level"].map(codes).to_numpy().reshape(rows, pairs)
+    recorder.stances[:] = states[dims].to_numpy().reshape(rows, n, k)
+    recorder.salience[:] = states[[f"salience.{d}" for d in dims]].to_numpy().reshape(rows, n, k)
+    recorder.power[:] = states["power"].to_numpy().reshape(rows, n)
+    recorder.bloc[:] = states["bloc"].to_numpy().reshape(rows, n)
     for column in metrics.columns:
         if column not in ("step", "date"):
             recorder.metrics[column] = metrics[column].to_numpy(dtype=float)

@@ -119,6 +119,10 @@ def _manifest(result: Result, folder: Path, command: list[str], started: datetim
         "steps": result.steps,
         "start_date": result.dates[0],
         "end_date": result.dates[-1],
+        "recording": {
+            "every": result.recorder.every,
+            "ties": "all" if result.recorder.pairs is None else "watched",
+        },
         "versions": {
             "alignsim": _version("alignsim"),
             "mesa": _version("mesa"),

@@ -18,17 +18,16 @@ import mesa
 import numpy as np
 
 from alignsim.model import events as scenario_events
-from alignsim.model.blocs import find_blocs, frustration, match_labels
+from alignsim.model.blocs import BlocTracker
 from alignsim.model.metrics import (
     ALLIANCE,
     FORMAL_ALLIANCE,
     LEVELS,
     LevelBands,
-    balance_ratio,
-    polarization,
+    recorded_metrics,
 )
 from alignsim.model.payoffs import Payoffs
-from alignsim.model.recorder import Recorder
+from alignsim.model.recorder import Recorder, _pair_column, watched_columns
 from alignsim.model.rules import make_rule, mutual
 from alignsim.model.state import State
 from alignsim.model.trace import PairTrace
@@ -52,6 +51,10 @@ class AlignmentModel(mesa.Model):
         steps: how many steps the run plans for (defaults to the scenario's ``steps``);
             ``running`` turns False after them, so ``mesa.batch_run`` stops there.
         collect: feed a Mesa ``DataCollector`` each step (for ``batch_run`` and SolaraViz).
+        record_every: keep ties, states, blocs and metrics of every K-th step (and the last
+            planned one) only; events are kept at every step.
+        record: ``"all"`` pairs' ties, or ``"watched"``: only the pairs and triangle sides
+            the scenario watches (metrics still describe the whole network).
         **params: any scenario parameter by name (``balance_weight=0.8``), so that
             ``mesa.batch_run`` can sweep them.
     """
@@ -64,6 +67,8 @@ class AlignmentModel(mesa.Model):
         seed: int | None = None,
         steps: int | None = None,
         collect: bool = True,
+        record_every: int = 1,
+        record: str = "all",
         **params: Any,
     ) -> None:
         spec = _with_params(_resolve_scenario(scenario), params)
@@ -80,15 +85,48 @@ class AlignmentModel(mesa.Model):
         for index, name in enumerate(self.world.names):
             State(self, index, name)
         self.states = list(self.agents)
-        self.recorder = Recorder(self.world.n, self.world.k, self.max_steps)
+        if record not in ("all", "watched"):
+            raise ValueError(f"record must be 'all' or 'watched', got {record!r}")
+        kept = None
+        if record == "watched":
+            kept = watched_columns(spec, self.world.names)
+        self.recorder = Recorder(
+            self.world.n, self.world.k, self.max_steps, every=int(record_every), pairs=kept
+        )
+        self.recorder.compute_metrics = self._metrics
         self.bands = LevelBands.of(self.world.thresholds)
         self.alliance_run = np.zeros((self.world.n, self.world.n), dtype=int)
-        self.blocs = np.zeros(self.world.n, dtype=np.int32)
-        self._next_bloc = 1
+        # a state with no tie at all is never aligned, whatever the partner threshold
+        aligned_at = max(self.world.thresholds["partner"], np.finfo(float).eps)
+        self.bloc_tracker = BlocTracker(aligned_at)
+        self.blocs = np.zeros(self.world.n, dtype=np.intp)
         self.fired: list[scenario_events.ScheduledEvent] = []
         self._watch = _watch_indices(spec, self.world)
         self.traces: dict[tuple[int, int], PairTrace] = {}
         self._revised = np.zeros(self.world.n, dtype=bool)
+        self._order = np.zeros(self.world.n, dtype=np.intp)
+        self._activated = 0
+        n_dynamic = sum(sl.stop - sl.start for _, sl in self.payoffs._dynamic)
+        self._rows = np.zeros((self.world.n, 2, self.world.n))
+        self._dynamic_rows = np.zeros((self.world.n, n_dynamic, 2, self.world.n))
+        self._dates: dict[int, str] = {}
+        self._row_keys = [
+            "step", "date", "kind", "subject", "detail", "effect", "cause", "strength_before",
+            "strength_after",
+            *(f"{side}.{name}" for side in ("payoff_ab", "payoff_ba")
+              for name in ("total", *self.payoffs.names)),
+        ]  # fmt: skip
+        self._part_keys = [
+            [f"{side}.{name}" for name in ("total", *self.payoffs.names)]
+            for side in ("payoff_ab", "payoff_ba")
+        ]
+        self._dated_events: dict[int, list[scenario_events.ScheduledEvent]] = {}
+        self._chance_events: list[scenario_events.ScheduledEvent] = []
+        for event in self.schedule_of_events:
+            if event.rng is None and event.first == event.last:
+                self._dated_events.setdefault(event.first, []).append(event)
+            else:
+                self._chance_events.append(event)
         self.datacollector = (
             mesa.DataCollector(model_reporters=self._reporters()) if collect else None
         )
@@ -110,14 +148,22 @@ class AlignmentModel(mesa.Model):
         if self.world.params["activation"] == "simultaneous":
             self._update_all(step)
         else:
-            self._revised = np.zeros(self.world.n, dtype=bool)
+            n = self.world.n
+            self._revised = np.zeros(n, dtype=bool)
+            self._order = np.full(n, n, dtype=np.intp)
+            self._activated = 0
+            start = self.world.ties.copy()
             self.agents.shuffle_do("step")
+            self._log_revisions(step, start)
         self._socialize()
         self._record(step)
         self.running = step < self.max_steps
 
     def _apply_events(self, step: int) -> None:
-        self.fired = scenario_events.due(self.schedule_of_events, step)
+        candidates = self._dated_events.get(step, [])
+        if self._chance_events:
+            candidates = sorted(candidates + self._chance_events, key=lambda e: e.position)
+        self.fired = scenario_events.due(candidates, step)
         for event in self.fired:
             old = self.world.ties.copy()
             try:
@@ -154,12 +200,14 @@ class AlignmentModel(mesa.Model):
                 payoff[j, i],
             )
         before, after = self.bands.codes(old), self.bands.codes(new)
-        for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
-            self._log_crossing(
-                step, i, j, before[i, j], after[i, j], old[i, j], new[i, j],
-                self.payoffs.pair_parts(i, j, dynamic[:, i, j]),
-                self.payoffs.pair_parts(j, i, dynamic[:, j, i]),
-                totals=(payoff[i, j], payoff[j, i]),
+        pairs = _upper_pairs(before != after)
+        if pairs:
+            i, j = (np.array(side, dtype=np.intp) for side in zip(*pairs, strict=True))
+            self._log_rule_crossings(
+                step, i, j, before, after, old, new,
+                self.payoffs.parts_of_pairs(i, j, dynamic[:, i, j]),
+                self.payoffs.parts_of_pairs(j, i, dynamic[:, j, i]),
+                payoff[i, j], payoff[j, i],
             )  # fmt: skip
 
     def update_ties_of(self, i: int) -> None:
@@ -190,14 +238,39 @@ class AlignmentModel(mesa.Model):
                 ab, ba = (ij, ji) if i == a else (ji, ij)
                 totals = (payoff[0, j], payoff[1, j]) if i == a else (payoff[1, j], payoff[0, j])
                 trace.store(self.steps, ab, ba, *totals)
-        before, after = self.bands.codes(old), self.bands.codes(new)
-        for j in np.flatnonzero(before != after):
-            self._log_crossing(
-                self.steps, i, j, before[j], after[j], old[j], new[j],
-                self.payoffs.pair_parts(i, j, dynamic[:, 0, j]),
-                self.payoffs.pair_parts(j, i, dynamic[:, 1, j]),
-                totals=(payoff[0, j], payoff[1, j]),
-            )  # fmt: skip
+        self._order[i] = self._activated
+        self._activated += 1
+        self._rows[i] = payoff
+        self._dynamic_rows[i] = dynamic
+
+    def _log_revisions(self, step: int, start: np.ndarray) -> None:
+        """Log the level crossings of a step of asynchronous revisions, once it is over.
+
+        Each pair is revised once per step, by whichever of its states was activated first,
+        so a crossing is found by comparing the step's start with its end and its payoff
+        parts are those kept from that activation. Rows come in activation order, then by
+        partner, as if logged during the activations.
+        """
+        new = self.world.ties
+        before, after = self.bands.codes(start), self.bands.codes(new)
+        rows, cols = np.nonzero(before != after)
+        if rows.size == 0:
+            return
+        crossings = []
+        for a, b in zip(rows.tolist(), cols.tolist(), strict=True):
+            if a < b:
+                i, j = (a, b) if self._order[a] < self._order[b] else (b, a)
+                crossings.append((int(self._order[i]), j, i))
+        crossings.sort()
+        i = np.array([c[2] for c in crossings], dtype=np.intp)
+        j = np.array([c[1] for c in crossings], dtype=np.intp)
+        dynamic = self._dynamic_rows[i, :, :, j]  # (C, D, 2): the reviser's row and column
+        self._log_rule_crossings(
+            step, i, j, before, after, start, new,
+            self.payoffs.parts_of_pairs(i, j, dynamic[:, :, 0].T),
+            self.payoffs.parts_of_pairs(j, i, dynamic[:, :, 1].T),
+            self._rows[i, 0, j], self._rows[i, 1, j],
+        )  # fmt: skip
 
     def _socialize(self) -> None:
         """Stances on shared dimensions drift toward positive partners' (weight μ)."""
@@ -223,8 +296,7 @@ class AlignmentModel(mesa.Model):
         codes = self.bands.codes(world.ties)
         self.alliance_run = np.where(codes == ALLIANCE, self.alliance_run + 1, 0)
         after = int(world.params["alliance_after"])
-        newly_formal = np.triu(self.alliance_run == after, 1)
-        for i, j in zip(*np.nonzero(newly_formal), strict=True):
+        for i, j in _upper_pairs(self.alliance_run == after):
             self._log(
                 step, "formal_alliance", f"{world.names[i]}–{world.names[j]}",
                 f"at alliance level for {after} steps", before=world.ties[i, j],
@@ -232,10 +304,9 @@ class AlignmentModel(mesa.Model):
             )  # fmt: skip
         codes = np.where(self.alliance_run >= after, FORMAL_ALLIANCE, codes).astype(np.int8)
         self.levels = codes
-        # a state with no tie at all is never aligned, whatever the partner threshold
-        aligned_at = max(world.thresholds["partner"], np.finfo(float).eps)
-        labels = find_blocs(world.ties, partner=aligned_at)
-        self.blocs, self._next_bloc = match_labels(labels, self.blocs, self._next_bloc)
+        if not self.recorder.wants(step):
+            return
+        self.blocs = self.bloc_tracker.update(world.ties)
         self.recorder.record(
             step,
             ties=world.ties,
@@ -244,37 +315,32 @@ class AlignmentModel(mesa.Model):
             salience=world.salience,
             power=world.power,
             blocs=self.blocs,
-            metrics=self._metrics(codes),
         )
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
-    def _metrics(self, codes: np.ndarray) -> dict[str, float]:
-        world, ties = self.world, self.world.ties
-        upper = codes[self.recorder.upper]
-        counts = np.bincount(upper, minlength=len(LEVELS))
-        out: dict[str, float] = {f"count.{lvl}": counts[c] for c, lvl in enumerate(LEVELS)}
-        ratio, triads = balance_ratio(ties, world.thresholds["rival"], world.thresholds["partner"])
-        aligned = self.blocs > 0
-        out.update(
-            balance_ratio=ratio,
-            closed_triads=triads,
-            blocs=len(np.unique(self.blocs[aligned])),
-            unaligned=int((~aligned).sum()),
-            frustration=frustration(ties, self.blocs),
-            polarization=polarization(ties, self.blocs),
-            mean_strength=float(ties[self.recorder.upper].mean()) if world.n > 1 else 0.0,
+    def _metrics(
+        self, strength: np.ndarray, levels: np.ndarray, blocs: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Metrics of recorded steps from their full rows (see ``recorded_metrics``)."""
+        n, thresholds = self.world.n, self.world.thresholds
+        pairs = {label: _pair_column(n, *sorted(ij)) for label, ij in self._watch["pairs"].items()}
+        triangles = {
+            label: (_pair_column(n, *sorted((a, b))), _pair_column(n, *sorted((b, c))),
+                    _pair_column(n, *sorted((a, c))))
+            for label, (a, b, c) in self._watch["triangles"].items()
+        }  # fmt: skip
+        return recorded_metrics(
+            strength,
+            levels,
+            blocs,
+            n=n,
+            rival=thresholds["rival"],
+            partner=thresholds["partner"],
+            alliance=thresholds["alliance"],
+            pairs=pairs,
+            triangles=triangles,
         )
-        partner = world.thresholds["partner"]
-        alliance = world.thresholds["alliance"]
-        for label, (i, j) in self._watch["pairs"].items():
-            out[f"watch.{label}.strength"] = ties[i, j]
-        for label, idx in self._watch["triangles"].items():
-            a, b, c = idx
-            sides = np.array([ties[a, b], ties[b, c], ties[a, c]])
-            out[f"watch.{label}.formed"] = float((sides >= partner).all())
-            out[f"watch.{label}.alliance"] = float((sides >= alliance).all())
-        return out
 
     def _log(
         self, step, kind, subject, detail, *, effect=None, cause=None, before=None, after=None,
@@ -287,7 +353,7 @@ class AlignmentModel(mesa.Model):
         """
         row: dict[str, Any] = {
             "step": step,
-            "date": self.spec.date_of(step),
+            "date": self._date(step),
             "kind": kind,
             "subject": subject,
             "detail": detail,
@@ -296,12 +362,11 @@ class AlignmentModel(mesa.Model):
             "strength_before": before,
             "strength_after": after,
         }
-        for k, (side, parts) in enumerate((("payoff_ab", ab), ("payoff_ba", ba))):
+        for k, (keys, parts) in enumerate(zip(self._part_keys, (ab, ba), strict=True)):
             if parts is None:
                 continue
-            row[f"{side}.total"] = float(parts.sum() if totals is None else totals[k])
-            for name, value in zip(self.payoffs.names, parts, strict=True):
-                row[f"{side}.{name}"] = float(value)
+            row[keys[0]] = float(parts.sum() if totals is None else totals[k])
+            row.update(zip(keys[1:], parts.tolist(), strict=True))
         self.recorder.events.append(row)
 
     def _log_crossing(
@@ -327,9 +392,43 @@ class AlignmentModel(mesa.Model):
                 after=float(after), ab=ab, ba=ba, totals=totals,
             )  # fmt: skip
 
+    def _log_rule_crossings(
+        self, step, i, j, codes_before, codes_after, before, after, ij, ji, total_ij, total_ji
+    ) -> None:  # fmt: skip
+        """``_log_crossing`` for many pairs revised by the tie rule, built in one pass.
+
+        ``i``, ``j``: the pairs (C,); ``ij``, ``ji``: the parts of U_ij and U_ji (C, P);
+        ``total_ij``, ``total_ji``: the payoffs the rule used (C,).
+        """
+        names, date = self.world.names, self._date(step)
+        keys = self._row_keys
+        events = self.recorder.events
+        rows = zip(
+            i.tolist(), j.tolist(), codes_before[i, j].tolist(), codes_after[i, j].tolist(),
+            before[i, j].tolist(), after[i, j].tolist(), ij.tolist(), ji.tolist(),
+            total_ij.tolist(), total_ji.tolist(), strict=True,
+        )  # fmt: skip
+        for a, b, code_before, code_after, old, new, p_ab, p_ba, t_ab, t_ba in rows:
+            if a > b:
+                a, b, p_ab, p_ba, t_ab, t_ba = b, a, p_ba, p_ab, t_ba, t_ab
+            subject = f"{names[a]}–{names[b]}"
+            detail = f"{LEVELS[code_before]} → {LEVELS[code_after]}"
+            lo, hi = sorted((code_before, code_after))
+            for boundary in range(lo + 1, hi + 1):
+                up, down = CROSSINGS[boundary]
+                kind = up if code_after > code_before else down
+                values = [step, date, kind, subject, detail, None, None, old, new, t_ab, *p_ab,
+                          t_ba, *p_ba]  # fmt: skip
+                events.append(dict(zip(keys, values, strict=True)))
+
+    def _date(self, step: int) -> str:
+        if step not in self._dates:
+            self._dates[step] = self.spec.date_of(step)
+        return self._dates[step]
+
     def _reporters(self) -> dict[str, Any]:
         def latest(name: str):
-            return lambda m: float(m.recorder.metrics[name][m.recorder.last_step])
+            return lambda m: float(m.recorder.metrics[name][m.recorder.last_row])
 
         names = ["balance_ratio", "blocs", "frustration", "polarization", "mean_strength"]
         names += [f"count.{lvl}" for lvl in LEVELS]
@@ -337,6 +436,14 @@ class AlignmentModel(mesa.Model):
         for label in self._watch["triangles"]:
             names += [f"watch.{label}.formed", f"watch.{label}.alliance"]
         return {name: latest(name) for name in names}
+
+
+def _upper_pairs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(i, j) with i < j where a symmetric boolean matrix is True, in row-major order."""
+    if not mask.any():
+        return []
+    rows, cols = np.nonzero(mask)
+    return [(i, j) for i, j in zip(rows.tolist(), cols.tolist(), strict=True) if i < j]
 
 
 def _watch_indices(spec: Any, world: World) -> dict[str, dict[str, Any]]:

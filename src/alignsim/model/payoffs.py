@@ -250,6 +250,16 @@ class Payoffs:
             payoff += rows[0] if rows.shape[0] == 1 else rows.sum(axis=0)
         return payoff, np.concatenate(dynamic) if len(dynamic) > 1 else dynamic[0]
 
+    def parts_of_pairs(self, i: np.ndarray, j: np.ndarray, dynamic: np.ndarray) -> np.ndarray:
+        """``pair_parts`` of many pairs (i[c], j[c]) at once: (C, P), given dynamic (D, C)."""
+        parts = self._static[:, i, j]
+        offset = 0
+        for _term, where in self._dynamic:
+            width = where.stop - where.start
+            parts[where] = dynamic[offset : offset + width]
+            offset += width
+        return parts.T
+
     def pair_parts(self, i: int, j: int, dynamic: np.ndarray) -> np.ndarray:
         """Every part of U_ij in name order, given the dynamic parts (D,) used for it."""
         parts = self._static[:, i, j].copy()

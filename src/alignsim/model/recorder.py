@@ -7,6 +7,7 @@ planned length, as the interactive page does) and builds DataFrames at the end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,38 +17,99 @@ import pandas as pd
 from alignsim.model.metrics import LEVELS
 
 
-class Recorder:
-    """Collects ties, state vectors, blocs, metrics and event rows for steps 0..S."""
+class ThinnedRecordingError(ValueError):
+    """A reader needs every step of every pair, and the run recorded fewer."""
 
-    def __init__(self, n: int, k: int, capacity: int) -> None:
+
+#: Recorded steps whose metrics wait to be computed together (bounds the memory they need).
+METRICS_BATCH = 64
+
+
+class Recorder:
+    """Collects ties, state vectors, blocs, metrics and event rows for steps 0..S.
+
+    By default every step and every pair is kept. ``every`` keeps steps 0, K, 2K, … and the
+    last planned step; ``pairs`` keeps the ties of those pair columns only (in upper-triangle
+    order). Events are always kept in full. Metrics describe the whole network even when only
+    some pairs are kept: they are computed, a batch of recorded steps at a time, from full
+    rows held until then.
+    """
+
+    def __init__(
+        self, n: int, k: int, capacity: int, *, every: int = 1, pairs: np.ndarray | None = None
+    ) -> None:
+        if every < 1:
+            raise ValueError(f"every must be >= 1, got {every}")
         self.n, self.k = n, k
         self.upper = np.triu_indices(n, 1)
-        pairs = len(self.upper[0])
-        capacity = max(capacity, 0) + 1
-        self.strength = np.zeros((capacity, pairs))
-        self.level = np.zeros((capacity, pairs), dtype=np.int8)
-        self.stances = np.zeros((capacity, n, k))
-        self.salience = np.zeros((capacity, n, k))
-        self.power = np.zeros((capacity, n))
-        self.bloc = np.zeros((capacity, n), dtype=np.int32)
-        self.metrics: dict[str, np.ndarray] = {}
+        self.every = int(every)
+        self.pairs = None if pairs is None else np.asarray(pairs, dtype=np.intp)
+        self.planned = max(capacity, 0)
+        width = len(self.upper[0]) if self.pairs is None else self.pairs.size
+        rows = recorded_rows(self.planned, self.every)
+        self.strength = np.zeros((rows, width))
+        self.level = np.zeros((rows, width), dtype=np.int8)
+        self.stances = np.zeros((rows, n, k))
+        self.salience = np.zeros((rows, n, k))
+        self.power = np.zeros((rows, n))
+        self.bloc = np.zeros((rows, n), dtype=np.int32)
+        self.steps: list[int] = []  # the step of each row
+        self._metrics: dict[str, np.ndarray] = {}
+        #: Computes metrics from full (R, P) strength and level rows and (R, N) blocs.
+        self.compute_metrics: Callable[..., dict[str, np.ndarray]] | None = None
+        self._pending: list[int] = []  # rows whose metrics are not computed yet
+        self._pending_full: list[tuple[np.ndarray, np.ndarray]] = []
         self.events: list[dict[str, Any]] = []
         self.last_step = -1
 
-    def _ensure(self, step: int) -> None:
-        capacity = self.strength.shape[0]
-        if step < capacity:
+    @property
+    def complete(self) -> bool:
+        """Every step and every pair recorded."""
+        return self.every == 1 and self.pairs is None
+
+    def wants(self, step: int) -> bool:
+        """Whether ``step`` is one of the recorded steps."""
+        return step % self.every == 0 or step == self.planned
+
+    @property
+    def metrics(self) -> dict[str, np.ndarray]:
+        """Per-row metrics by name; those of rows recorded since the last read are computed
+        on reading, all together (see ``metrics.recorded_metrics``)."""
+        self._flush()
+        return self._metrics
+
+    def _flush(self) -> None:
+        if not self._pending or self.compute_metrics is None:
             return
-        grow = max(step + 1, 2 * capacity)
+        rows = np.array(self._pending)
+        if self.pairs is None:
+            strength, level = self.strength[rows], self.level[rows]
+        else:
+            strength = np.array([full for full, _ in self._pending_full])
+            level = np.array([codes for _, codes in self._pending_full])
+        self._pending, self._pending_full = [], []
+        for name, values in self.compute_metrics(strength, level, self.bloc[rows]).items():
+            self.metric_column(name)[rows] = values
+
+    def metric_column(self, name: str) -> np.ndarray:
+        if name not in self._metrics:
+            self._metrics[name] = np.zeros(self.strength.shape[0])
+        return self._metrics[name]
+
+    def _ensure(self, row: int) -> None:
+        capacity = self.strength.shape[0]
+        if row < capacity:
+            return
+        grow = max(row + 1, 2 * capacity)
         for name in ("strength", "level", "stances", "salience", "power", "bloc"):
             old = getattr(self, name)
             new = np.zeros((grow, *old.shape[1:]), dtype=old.dtype)
             new[:capacity] = old
             setattr(self, name, new)
-        for name, old in self.metrics.items():
+        for name, old in self._metrics.items():
             new = np.zeros(grow)
             new[:capacity] = old
-            self.metrics[name] = new
+            self._metrics[name] = new
 
     def record(
         self,
@@ -59,20 +121,54 @@ class Recorder:
         salience: np.ndarray,
         power: np.ndarray,
         blocs: np.ndarray,
-        metrics: dict[str, float],
+        metrics: dict[str, float] | None = None,
     ) -> None:
-        self._ensure(step)
-        self.strength[step] = ties[self.upper]
-        self.level[step] = levels[self.upper]
-        self.stances[step] = stances
-        self.salience[step] = salience
-        self.power[step] = power
-        self.bloc[step] = blocs
-        for name, value in metrics.items():
-            if name not in self.metrics:
-                self.metrics[name] = np.zeros(self.strength.shape[0])
-            self.metrics[name][step] = value
+        """Store one recorded step; without ``metrics`` they are computed when first read."""
+        if self.steps and step <= self.steps[-1]:
+            raise ValueError(f"step {step} recorded after step {self.steps[-1]}")
+        row = len(self.steps)
+        self._ensure(row)
+        self.steps.append(step)
+        strength, codes = ties[self.upper], levels[self.upper]
+        if self.pairs is None:
+            self.strength[row] = strength
+            self.level[row] = codes
+        else:
+            self.strength[row] = strength[self.pairs]
+            self.level[row] = codes[self.pairs]
+        self.stances[row] = stances
+        self.salience[row] = salience
+        self.power[row] = power
+        self.bloc[row] = blocs
+        if metrics is None:
+            self._pending.append(row)
+            if self.pairs is not None:
+                self._pending_full.append((strength, codes))
+            if len(self._pending) >= METRICS_BATCH:
+                self._flush()
+        else:
+            for name, value in metrics.items():
+                self.metric_column(name)[row] = value
         self.last_step = step
+
+    @property
+    def last_row(self) -> int:
+        return len(self.steps) - 1
+
+
+def watched_columns(scenario: Any, names: list[str]) -> np.ndarray:
+    """Upper-triangle columns of the pairs and triangle sides the scenario watches, sorted."""
+    index = {name: i for i, name in enumerate(names)}
+    columns = {
+        _pair_column(len(names), *sorted((index[a], index[b]))) for a, b in scenario.watched_ties()
+    }
+    return np.array(sorted(columns), dtype=np.intp)
+
+
+def recorded_rows(steps: int, every: int) -> int:
+    """How many rows steps 0..``steps`` take when every ``every``-th and the last are kept."""
+    steps = max(steps, 0)
+    return steps // every + 1 + (1 if steps % every else 0)
 
 
 @dataclass
@@ -91,42 +187,104 @@ class Result:
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
+        """The pairs whose ties were recorded, in table order."""
         rows, cols = self.recorder.upper
+        if self.recorder.pairs is not None:
+            rows, cols = rows[self.recorder.pairs], cols[self.recorder.pairs]
         return [(self.names[i], self.names[j]) for i, j in zip(rows, cols, strict=True)]
 
+    @property
+    def complete(self) -> bool:
+        """Every step and every pair recorded (the default)."""
+        return self.recorder.complete
+
+    @property
+    def recorded_steps(self) -> np.ndarray:
+        """The step of each recorded row (0..steps unless recording was thinned)."""
+        return np.array([s for s in self.recorder.steps if s <= self.steps], dtype=np.int64)
+
+    def recording(self) -> str:
+        """How ties were recorded, in the words of the command line options."""
+        rec = self.recorder
+        parts = []
+        if rec.every > 1:
+            parts.append(f"every {rec.every} steps (--record-every {rec.every})")
+        if rec.pairs is not None:
+            parts.insert(0, "of watched pairs only (--record watched)")
+        return " and ".join(parts) or "every step of every pair"
+
+    def require_complete(self, what: str) -> None:
+        """Raise ``ThinnedRecordingError`` unless every step of every pair was recorded."""
+        if not self.complete:
+            raise ThinnedRecordingError(
+                f"{what} needs every step of every pair, and this run recorded ties "
+                f"{self.recording()}; re-run it without --record-every and --record to use it"
+            )
+
+    def date_of_row(self, row: int) -> str:
+        """The date (or step label) of a recorded row."""
+        return self.dates[int(self.recorded_steps[row])]
+
+    def _rows(self) -> int:
+        return len(self.recorded_steps)
+
     def tie_matrix(self, step: int) -> np.ndarray:
-        """The full symmetric tie matrix at ``step``."""
+        """The full symmetric tie matrix at ``step`` (a recorded step of every pair)."""
+        if self.recorder.pairs is not None:
+            self.require_complete("the tie matrix")
+        row = self._row_of(step)
         matrix = np.zeros((len(self.names), len(self.names)))
-        matrix[self.recorder.upper] = self.recorder.strength[step]
+        matrix[self.recorder.upper] = self.recorder.strength[row]
         return matrix + matrix.T
+
+    def _row_of(self, step: int) -> int:
+        rows = np.flatnonzero(self.recorded_steps == step)
+        if rows.size == 0:
+            raise ThinnedRecordingError(
+                f"step {step} was not recorded (ties recorded {self.recording()})"
+            )
+        return int(rows[0])
 
     def _column(self, a: str, b: str) -> int:
         if a == b:
             raise ValueError(f"a pair needs two different states, got {a!r} twice")
         i, j = sorted((self.names.index(a), self.names.index(b)))
-        return _pair_column(len(self.names), i, j)
+        column = _pair_column(len(self.names), i, j)
+        if self.recorder.pairs is None:
+            return column
+        kept = np.flatnonzero(self.recorder.pairs == column)
+        if kept.size == 0:
+            raise ThinnedRecordingError(
+                f"the tie {a}–{b} was not recorded (this run recorded watched pairs only; "
+                "re-run with --record all, or watch the pair in the scenario)"
+            )
+        return int(kept[0])
 
     def strength(self, a: str, b: str) -> np.ndarray:
-        """Tie strength of a pair at every step."""
+        """Tie strength of a pair at every recorded step (every step by default)."""
         column = self._column(a, b)
-        return self.recorder.strength[: self.steps + 1, column]
+        return self.recorder.strength[: self._rows(), column]
 
     def levels(self, a: str, b: str) -> list[str]:
         column = self._column(a, b)
-        return [LEVELS[c] for c in self.recorder.level[: self.steps + 1, column]]
+        return [LEVELS[c] for c in self.recorder.level[: self._rows(), column]]
 
     def metric(self, name: str) -> np.ndarray:
-        return self.recorder.metrics[name][: self.steps + 1]
+        return self.recorder.metrics[name][: self._rows()]
 
     def ties_frame(self) -> pd.DataFrame:
-        rec, s = self.recorder, self.steps + 1
-        pairs = len(rec.upper[0])
+        rec, steps = self.recorder, self.recorded_steps
+        s = steps.size
         rows, cols = rec.upper
+        if rec.pairs is not None:
+            rows, cols = rows[rec.pairs], cols[rec.pairs]
+        pairs = rows.size
         names = np.array(self.names, dtype=object)
+        dates = np.array(self.dates, dtype=object)[steps]
         return pd.DataFrame(
             {
-                "step": np.repeat(np.arange(s), pairs),
-                "date": np.repeat(np.array(self.dates, dtype=object), pairs),
+                "step": np.repeat(steps, pairs),
+                "date": np.repeat(dates, pairs),
                 "source": np.tile(names[rows], s),
                 "target": np.tile(names[cols], s),
                 "strength": rec.strength[:s].ravel(),
@@ -135,10 +293,11 @@ class Result:
         )
 
     def states_frame(self) -> pd.DataFrame:
-        rec, s, n = self.recorder, self.steps + 1, len(self.names)
+        rec, steps, n = self.recorder, self.recorded_steps, len(self.names)
+        s = steps.size
         data: dict[str, Any] = {
-            "step": np.repeat(np.arange(s), n),
-            "date": np.repeat(np.array(self.dates, dtype=object), n),
+            "step": np.repeat(steps, n),
+            "date": np.repeat(np.array(self.dates, dtype=object)[steps], n),
             "state": np.tile(np.array(self.names, dtype=object), s),
         }
         for d, dim in enumerate(self.dimensions):
@@ -150,8 +309,9 @@ class Result:
         return pd.DataFrame(data)
 
     def metrics_frame(self) -> pd.DataFrame:
-        s = self.steps + 1
-        data: dict[str, Any] = {"step": np.arange(s), "date": self.dates[:s]}
+        steps = self.recorded_steps
+        s = steps.size
+        data: dict[str, Any] = {"step": steps, "date": [self.dates[t] for t in steps]}
         for name, values in self.recorder.metrics.items():
             column = values[:s]
             is_count = name.startswith(("count.", "closed_triads", "blocs", "unaligned"))

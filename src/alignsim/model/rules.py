@@ -46,8 +46,12 @@ class RelaxRule(TieRule):
 
     def update(self, ties: np.ndarray, m: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
         eta = float(params["learning_rate"])
-        target = np.tanh(float(params["steepness"]) * m)
-        return np.clip(ties + eta * (target - ties), -1.0, 1.0)
+        new = np.tanh(float(params["steepness"]) * m)
+        new -= ties
+        new *= eta
+        new += ties
+        # np.minimum/np.maximum: the same as np.clip, without its per-call overhead
+        return np.minimum(np.maximum(new, -1.0, out=new), 1.0, out=new)
 
 
 @register

@@ -20,14 +20,19 @@ def simulate(
     *,
     progress: Callable[[int], None] | None = None,
     trace: Iterable[tuple[str, str]] = (),
+    record_every: int = 1,
+    record: str = "all",
 ) -> Result:
     """Run ``scenario`` for ``steps`` steps (default: its own) from ``seed`` (default: its own).
 
     ``progress`` is called with the number of steps done after each step. ``trace`` names
     pairs whose payoff parts are kept at every step, in ``result.extra["traces"]``, keyed by
-    the pair in scenario order.
+    the pair in scenario order. ``record_every`` and ``record`` thin what is kept (see
+    ``AlignmentModel``); the result then reads only the recorded steps and pairs.
     """
-    model = AlignmentModel(scenario, rng=seed, steps=steps, collect=False)
+    model = AlignmentModel(
+        scenario, rng=seed, steps=steps, collect=False, record_every=record_every, record=record
+    )
     for a, b in trace:
         model.trace_pair(a, b)
     for done in range(1, model.max_steps + 1):

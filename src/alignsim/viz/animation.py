@@ -70,6 +70,7 @@ def write_animation(result: Result, path: Path, *, fmt: str = "gif", fps: float 
     ``EVENT_HOLD`` times as long and the last frame ``LAST_HOLD_MS`` ms. Raises
     :class:`AnimationError` for an unknown format, MP4 without ``ffmpeg``, or ``fps <= 0``.
     """
+    result.require_complete("alignsim animate")
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise AnimationError(f"unknown animation format {fmt!r}; use gif or mp4")

@@ -52,8 +52,10 @@ def write_plots(
     """Write every figure of ``result`` into ``folder/plots/`` and return their paths.
 
     ``snapshot_steps`` chooses the steps of the network snapshots (default: start, three
-    evenly spaced steps, end); ValueError if one lies outside 0..steps.
+    evenly spaced steps, end); ValueError if one lies outside 0..steps, or if the run's
+    recording was thinned (``--record-every``, ``--record watched``).
     """
+    result.require_complete("alignsim plot")
     chosen = (
         default_snapshot_steps(result.steps)
         if snapshot_steps is None

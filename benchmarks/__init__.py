@@ -1,0 +1,1 @@
+"""Benchmarks of alignsim and the naive reference implementation they compare against."""
