@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -157,11 +158,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_run_folder,
     )
     from alignsim.model.events import EventError
+    from alignsim.model.recorder import table_bytes
     from alignsim.model.simulate import simulate
     from alignsim.scenario import ScenarioError, load_scenario
+    from alignsim.scenario.schema import MAX_STEPS
 
-    if args.steps is not None and args.steps < 0:
-        return _bad_input("--steps: must be 0 or more")
+    if args.steps is not None and not 0 <= args.steps <= MAX_STEPS:
+        return _bad_input(f"--steps: {args.steps} is out of range: needs 0 <= x <= {MAX_STEPS}")
     if args.seed is not None and args.seed < 0:
         return _bad_input("--seed: must be 0 or more")
     try:
@@ -170,13 +173,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _bad_input(str(error))
     seed = scenario.seed if args.seed is None else args.seed
     started = datetime.now(UTC)
-    if args.out is not None:
-        try:
-            check_destination(args.out)
-        except RunFolderError as error:
-            return _bad_input(str(error))
+    out = args.out or default_run_dir(args.results, scenario.name, seed, started)
+    try:
+        check_destination(out)
+    except RunFolderError as error:
+        return _bad_input(str(error))
 
     steps = scenario.steps if args.steps is None else args.steps
+    need, have = table_bytes(len(scenario.states), len(scenario.dimensions), steps), _memory()
+    if have and need > have // 2:
+        where = "--steps" if args.steps is not None else _where(args, ("steps",))
+        return _bad_input(
+            f"{where}: {steps} steps of {len(scenario.states)} states need "
+            f"{need / 2**30:.1f} GiB for the run's tables, more than half of this machine's "
+            f"{have / 2**30:.1f} GiB; use fewer steps"
+        )
     clock = time.perf_counter()
     try:
         with _progress(steps) as bar:
@@ -185,7 +196,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 trace=scenario.watched_ties(),
             )  # fmt: skip
     except EventError as error:
-        return _bad_input(f"{args.scenario}: {error}")
+        if error.position is None:  # pragma: no cover - the model always names the event
+            return _bad_input(f"{args.scenario}:1:1: events: {error}")
+        return _bad_input(f"{_where(args, ('events', error.position))}: {error.detail}")
     except MemoryError:
         return _bad_input(
             f"{args.scenario}: {steps} steps of {len(scenario.states)} states do not fit in "
@@ -200,7 +213,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             write_plots(result, folder)
 
-    out = args.out or default_run_dir(args.results, scenario.name, seed, started)
     try:
         folder = write_run_folder(
             result, Path(out), command=["alignsim", *args.argv], started=started,
@@ -209,8 +221,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     except RunFolderError as error:
         return _bad_input(str(error))
     except OSError as error:
-        if args.out is None and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()  # the name reserved for this run
         print(f"alignsim: cannot write the run folder {out}: {error.strerror or error}",
               file=sys.stderr)  # fmt: skip
         return EXIT_FAILURE
@@ -221,6 +231,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"summary: {folder / 'summary.md'}")
     print(folder)
     return EXIT_OK
+
+
+def _where(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
+    """``FILE:LINE:COL: path`` of a value of the scenario file (its parent's, if merged)."""
+    from alignsim.scenario.loading import read_file, read_raw, resolve_raw
+    from alignsim.scenario.problems import format_path
+
+    filename = str(args.scenario)
+    text, _ = read_file(filename)
+    pos = None
+    if text is not None:
+        pos = resolve_raw(read_raw(text, filename)).positions.locate(path, "key")
+    file, line, col = pos or (filename, 1, 1)
+    return f"{file}:{line}:{col}: {format_path(path)}"
+
+
+def _memory() -> int:
+    """Physical memory in bytes (0 when unknown)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

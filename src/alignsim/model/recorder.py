@@ -16,6 +16,16 @@ import pandas as pd
 from alignsim.model.metrics import LEVELS
 
 
+def table_bytes(n: int, k: int, steps: int) -> int:
+    """Bytes the recorder's arrays take for ``steps`` steps of ``n`` states on ``k`` dimensions.
+
+    Per step: strength (8) and level (1) per pair, stance and salience (8 + 8) per state and
+    dimension, power (8) and bloc (4) per state; metrics and events are small beside them.
+    """
+    pairs = n * (n - 1) // 2
+    return (max(steps, 0) + 1) * (9 * pairs + 16 * n * k + 12 * n)
+
+
 class Recorder:
     """Collects ties, state vectors, blocs, metrics and event rows for steps 0..S."""
 

@@ -31,9 +31,18 @@ from .calendar import DateError, date_label, normalize_start, step_of_date
 Finite = Annotated[float, Strict()]
 Stance = Annotated[float, Strict(), Field(ge=-1, le=1)]
 Share = Annotated[float, Strict(), Field(ge=0, le=1)]
-NonNegative = Annotated[float, Strict(), Field(ge=0)]
 Positive = Annotated[float, Strict(), Field(gt=0)]
 Count = Annotated[int, Strict(), Field(ge=0)]
+#: Most steps a run may have: far beyond any calendar, small enough to keep a run's tables
+#: in memory.
+MAX_STEPS = 100_000
+#: Largest payoff weight, boost, noise or steepness. The payoff terms live on a [-1, 1]
+#: scale and tanh saturates long before this; the bound keeps every sum finite.
+MAX_WEIGHT = 1000.0
+#: Largest power. Only ratios of power matter; the bound keeps sums of powers finite.
+MAX_POWER = 1e15
+Steps = Annotated[int, Strict(), Field(ge=0, le=MAX_STEPS)]
+Weight = Annotated[float, Strict(), Field(ge=0, le=MAX_WEIGHT)]
 Name = Annotated[str, Field(min_length=1)]
 Status = Literal["planned", "active", "blocked"]
 
@@ -105,7 +114,7 @@ class Dimension(_Model):
 class StateSpec(_Model):
     """A state (agent): power, stances and how much it cares about each dimension."""
 
-    power: Positive
+    power: Annotated[float, Strict(), Field(gt=0, le=MAX_POWER)]
     """Relative power p > 0 (e.g. share of world GDP or military spending)."""
     interests: dict[str, Stance]
     """Stance a in [-1, 1] on every declared dimension."""
@@ -135,7 +144,7 @@ class Corridor(_Model):
     """Two or more different states."""
     status: Status = "active"
     """planned, active or blocked."""
-    boost: NonNegative = 0.3
+    boost: Weight = 0.3
     """Extra weight on complementary dimensions between states on an active route."""
     dimensions: list[str] | None = None
     """Complementary dimensions it boosts; null means all complementary dimensions."""
@@ -159,21 +168,21 @@ class Thresholds(_Model):
 class Params(_Model):
     """Model parameters (see docs/ODD.md for the equations)."""
 
-    interest_weight: NonNegative = 1.0
+    interest_weight: Weight = 1.0
     """alpha: weight of shared and complementary interests."""
-    balance_weight: NonNegative = 0.5
+    balance_weight: Weight = 0.5
     """beta: weight of structural balance (friend of a friend, enemy of an enemy)."""
-    history_weight: NonNegative = 0.3
+    history_weight: Weight = 0.3
     """gamma: weight of the historical relation."""
-    power_weight: NonNegative = 0.0
+    power_weight: Weight = 0.0
     """rho: value of a powerful partner."""
-    tie_cost: NonNegative = 0.05
+    tie_cost: Weight = 0.05
     """c: cost of keeping a tie."""
-    noise: NonNegative = 0.05
+    noise: Weight = 0.05
     """s: standard deviation of payoff noise."""
     learning_rate: Annotated[float, Strict(), Field(gt=0, le=1)] = 0.2
     """eta: how fast ties move toward their target."""
-    steepness: Positive = 2.0
+    steepness: Annotated[float, Strict(), Field(gt=0, le=MAX_WEIGHT)] = 2.0
     """kappa: steepness of tanh in the relax rule."""
     socialization: Share = 0.0
     """mu: drift of shared-dimension stances toward positive partners."""
@@ -219,12 +228,12 @@ class ChangeMap(_Model):
 
 
 class PowerChange(_Model):
-    """Power change: shift and/or set {state: value}; result floored at 1e-6."""
+    """Power change: shift and/or set {state: value}; result kept in [1e-6, 1e15]."""
 
     shift: dict[str, Finite] | None = None
     """Added to the current power."""
-    set: dict[str, Positive] | None = None
-    """New power > 0."""
+    set: dict[str, Annotated[float, Strict(), Field(gt=0, le=MAX_POWER)]] | None = None
+    """New power, 0 < x <= 1e15."""
 
     @model_validator(mode="after")
     def _some(self) -> PowerChange:
@@ -323,7 +332,7 @@ class Scenario(_Model):
     """Where the numbers come from."""
     calendar: Calendar | None = None
     """Dates for steps; without it steps are plain numbers."""
-    steps: Count = 48
+    steps: Steps = 48
     """Number of updates to run."""
     seed: Count = 0
     """Random seed."""
