@@ -216,7 +216,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         folder = write_run_folder(
             result, Path(out), command=["alignsim", *args.argv], started=started,
-            write_extras=extras,
+            write_extras=extras, unique=args.out is None,
         )  # fmt: skip
     except RunFolderError as error:
         return _bad_input(str(error))
