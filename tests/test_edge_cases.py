@@ -151,3 +151,27 @@ def test_an_event_after_the_last_step_never_fires_and_the_summary_says_so(tmp_pa
     assert "late" not in (out / "events.csv").read_text()
     summary = (out / "summary.md").read_text()
     assert "1 event lies after the last step and never fired: late (step 3)." in summary
+
+
+def test_vanishing_salience_gives_finite_payoffs(tmp_path, capsys):
+    """Saliences so small that 1/total overflows still weigh the dimensions by their shares."""
+    from alignsim.model.payoffs import InterestTerm
+    from alignsim.model.simulate import simulate
+    from alignsim.scenario import load_scenario
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: tiny\nsteps: 3\ndimensions: {d: {kind: shared}, e: {kind: shared}}\n"
+        "states:\n  A: {power: 1, interests: {d: 0.5, e: -0.5}, salience: {d: 5.0e-324, e: 0}}\n"
+        "  B: {power: 1, interests: {d: 0.5, e: 0.5}}\n",
+        encoding="utf-8",
+    )
+    with np.errstate(over="raise", invalid="raise"):
+        result = simulate(load_scenario(path))
+    assert np.isfinite(result.recorder.strength).all()
+    from alignsim.model.world import World
+
+    world = World.from_scenario(load_scenario(path))
+    parts = InterestTerm().parts(world, np.random.default_rng(0))
+    assert parts[0, 0, 1] == pytest.approx(0.25)  # all of A's care is on d: 1 * 0.5 * 0.5
+    assert parts[1, 0, 1] == 0.0
