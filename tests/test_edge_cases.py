@@ -175,3 +175,21 @@ def test_vanishing_salience_gives_finite_payoffs(tmp_path, capsys):
     parts = InterestTerm().parts(world, np.random.default_rng(0))
     assert parts[0, 0, 1] == pytest.approx(0.25)  # all of A's care is on d: 1 * 0.5 * 0.5
     assert parts[1, 0, 1] == 0.0
+
+
+def test_names_and_notes_that_read_as_missing_values_survive_the_run_folder(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: x\nsteps: 2\ndimensions: {d: {kind: shared}}\n"
+        "states: {NA: {power: 1, interests: {d: 0.5}}, None: {power: 1, interests: {d: 0.4}}}\n"
+        "events: [{at: 1, note: NA, tie: {between: [NA, None], set: 0.9}}]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    assert main(["run", str(path), "--no-plots", "--out", str(out)]) == 0
+    result = read_run(out)
+    assert result.names == ["NA", "None"]
+    fired = [row for row in result.recorder.events if row["kind"] == "scenario"]
+    assert fired[0]["detail"] == "NA"
+    assert fired[0]["subject"] == "events.0"
+    assert main(["plot", str(out)]) == 0
