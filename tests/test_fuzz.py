@@ -71,7 +71,8 @@ def _flow(value: Any) -> str:
     text = yaml.safe_dump(
         value, default_flow_style=True, allow_unicode=True, width=10**9, sort_keys=False
     )
-    return text.removesuffix("\n").removesuffix("\n...").strip()
+    # not .strip(): that would also drop a name made of unicode spaces ("\xa0")
+    return text.removesuffix("\n").removesuffix("\n...")
 
 
 def _pairs(value: Any) -> list[tuple[str, Any]]:
