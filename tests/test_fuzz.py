@@ -197,7 +197,8 @@ def scenarios(draw) -> dict[str, Any]:
                              draw(st.sampled_from(["shift", "set"])): draw(STANCE)}  # fmt: skip
         elif action == "param":
             name = draw(st.sampled_from(["balance_weight", "noise", "tie_cost", "steepness"]))
-            event["param"] = {draw(st.sampled_from(["shift", "set"])): {name: draw(SHARE)}}
+            value = draw(st.floats(0.1, 1) if name == "steepness" else SHARE)  # steepness > 0
+            event["param"] = {draw(st.sampled_from(["shift", "set"])): {name: value}}
         elif action == "corridor" and corridors:
             event["corridor"] = {draw(st.sampled_from(list(corridors))): "blocked"}
         events.append(event)
