@@ -193,3 +193,19 @@ def test_names_and_notes_that_read_as_missing_values_survive_the_run_folder(tmp_
     assert fired[0]["detail"] == "NA"
     assert fired[0]["subject"] == "events.0"
     assert main(["plot", str(out)]) == 0
+
+
+def test_names_that_look_like_numbers_survive_the_resolved_scenario(tmp_path, capsys):
+    """scenario.yaml quotes a name like 1E5, which would otherwise load back as a number."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: '2E3'\nsteps: 2\ndimensions: {'1e-3': {kind: shared}}\n"
+        "states: {'1E5': {power: 1, interests: {'1e-3': 0.5}}, B: {power: 1, interests: "
+        "{'1e-3': 0.4}}}\nwatch: {pairs: [['1E5', B]]}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    assert main(["run", str(path), "--no-plots", "--out", str(out)]) == 0
+    result = read_run(out)
+    assert result.names == ["1E5", "B"] and result.scenario.name == "2E3"
+    assert result.scenario.watch.pairs == [("1E5", "B")]

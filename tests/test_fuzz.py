@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 
 from alignsim.cli import main
 from alignsim.io.reader import read_run
+from alignsim.scenario.yamlpos import EXP_FLOAT
 from tests.tables import assert_finite_tables
 
 _COMMON = {
@@ -64,13 +65,26 @@ class Dup:
     pairs: list[tuple[str, Any]]
 
 
+class _Dumper(yaml.SafeDumper):
+    """Quotes text like "1E5", which scenario files read as a number (as YAML 1.2 does)."""
+
+
+_Dumper.add_representer(
+    str,
+    lambda dumper, data: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", data, style="'" if EXP_FLOAT.match(data) else None
+    ),
+)
+
+
 def _flow(value: Any) -> str:
     if isinstance(value, Dup):
         inner = ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.pairs)
         return "{" + inner + "}"
-    text = yaml.safe_dump(
-        value, default_flow_style=True, allow_unicode=True, width=10**9, sort_keys=False
-    )
+    text = yaml.dump(
+        value, Dumper=_Dumper, default_flow_style=True, allow_unicode=True, width=10**9,
+        sort_keys=False,
+    )  # fmt: skip
     # not .strip(): that would also drop a name made of unicode spaces ("\xa0")
     return text.removesuffix("\n").removesuffix("\n...")
 

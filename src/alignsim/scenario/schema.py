@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from .calendar import DateError, date_label, normalize_start, step_of_date
+from .yamlpos import EXP_FLOAT
 
 # Numbers are strict: `yes` or "0.5" where a number belongs is a mistake, not a 1.0 or 0.5.
 Finite = Annotated[float, Strict()]
@@ -76,7 +77,15 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat)
 
 
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    # PyYAML writes "1E5" bare (YAML 1.1 has no such float), but the loader reads it as a
+    # number, as YAML 1.2 does: quote it so that a name like "1E5" loads back as text.
+    style = "'" if EXP_FLOAT.match(data) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
 _Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(str, _represent_str)
 
 
 class _Model(BaseModel):
