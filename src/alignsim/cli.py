@@ -190,9 +190,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from alignsim.model.events import EventError
     from alignsim.model.simulate import simulate
     from alignsim.scenario import ScenarioError, load_scenario
+    from alignsim.scenario.schema import MAX_STEPS
 
-    if args.steps is not None and args.steps < 0:
-        return _bad_input("--steps: must be 0 or more")
+    if args.steps is not None and not 0 <= args.steps <= MAX_STEPS:
+        return _bad_input(f"--steps: {args.steps} is out of range: needs 0 <= x <= {MAX_STEPS}")
     if args.seed is not None and args.seed < 0:
         return _bad_input("--seed: must be 0 or more")
     if args.record_every < 1:
@@ -203,11 +204,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _bad_input(str(error))
     seed = scenario.seed if args.seed is None else args.seed
     started = datetime.now(UTC)
-    if args.out is not None:
-        try:
-            check_destination(args.out)
-        except RunFolderError as error:
-            return _bad_input(str(error))
+    out = args.out or default_run_dir(args.results, scenario.name, seed, started)
+    try:
+        check_destination(out)
+    except RunFolderError as error:
+        return _bad_input(str(error))
 
     steps = scenario.steps if args.steps is None else args.steps
     _one_blas_thread()
@@ -227,7 +228,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 record=args.record,
             )  # fmt: skip
     except EventError as error:
-        return _bad_input(f"{args.scenario}: {error}")
+        if error.position is None:  # pragma: no cover - the model always names the event
+            return _bad_input(f"{args.scenario}:1:1: events: {error}")
+        return _bad_input(f"{_where(args, ('events', error.position))}: {error.detail}")
     except MemoryError:
         return _bad_input(
             f"{args.scenario}: {steps} steps of {len(scenario.states)} states do not fit in "
@@ -241,17 +244,14 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"recorded {result.recording()}", file=sys.stderr)  # fmt: skip
         plots = False
 
-    out = args.out or default_run_dir(args.results, scenario.name, seed, started)
     try:
         folder = write_run_folder(
             result, Path(out), command=["alignsim", *args.argv], started=started,
-            write_extras=summary_and_figures(plots=plots),
+            write_extras=summary_and_figures(plots=plots), unique=args.out is None,
         )  # fmt: skip
     except RunFolderError as error:
         return _bad_input(str(error))
     except OSError as error:
-        if args.out is None and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()  # the name reserved for this run
         print(f"alignsim: cannot write the run folder {out}: {error.strerror or error}",
               file=sys.stderr)  # fmt: skip
         return EXIT_FAILURE
@@ -299,6 +299,20 @@ def _one_blas_thread() -> None:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
+
+
+def _where(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
+    """``FILE:LINE:COL: path`` of a value of the scenario file (its parent's, if merged)."""
+    from alignsim.scenario.loading import read_file, read_raw, resolve_raw
+    from alignsim.scenario.problems import format_path
+
+    filename = str(args.scenario)
+    text, _ = read_file(filename)
+    pos = None
+    if text is not None:
+        pos = resolve_raw(read_raw(text, filename)).positions.locate(path, "key")
+    file, line, col = pos or (filename, 1, 1)
+    return f"{file}:{line}:{col}: {format_path(path)}"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -182,7 +182,7 @@ def test_duplicate_state_keeps_reporting_other_problems(minimal_text: str):
         load_scenario_text(text, "dup.yaml")
     assert [str(p) for p in info.value.problems] == [
         "dup.yaml:7:3: states.China: duplicate key 'China'",
-        "dup.yaml:8:8: steps: -1 is out of range: needs 0 <= x",
+        "dup.yaml:8:8: steps: -1 is out of range: needs 0 <= x <= 100000",
     ]
 
 

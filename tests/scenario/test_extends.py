@@ -258,7 +258,7 @@ def test_validate_takes_a_variant(tmp_path: Path):
     assert code == 2
     assert lines == [
         f"{good}: ok",
-        f"{bad}:2:17: params.noise: -1 is out of range: needs 0 <= x",
+        f"{bad}:2:17: params.noise: -1 is out of range: needs 0 <= x <= 1000",
     ]
 
 
@@ -281,7 +281,7 @@ def test_problems_keep_the_file_and_line_they_come_from(tmp_path: Path):
     assert problems(child) == [
         f"{child}:3:33: states.China.interests.security: 1.5 is out of range: needs -1 <= x <= 1",
         f"{child}:5:34: events.4.shift.Rusia: unknown state 'Rusia'; did you mean 'Russia'?",
-        f"{parent}:{russia}:19: states.Russia.power: -0.4 is out of range: needs 0 < x",
+        f"{parent}:{russia}:19: states.Russia.power: -0.4 is out of range: needs 0 < x <= 1e+15",
     ]
     assert col == 19
 

@@ -21,6 +21,7 @@ from alignsim.scenario import (
     scenario_json_schema,
 )
 from alignsim.scenario.cli_support import validate_files
+from alignsim.scenario.schema import MAX_WEIGHT
 
 
 def test_good_scenario_loads_with_every_section(good_path: Path):
@@ -168,7 +169,9 @@ def test_validate_files_ok_and_problem_lines(good_path: Path):
 def test_validate_files_applies_overrides(good_path: Path):
     code, lines = validate_files([good_path], overrides=["params.noise=-1"])
     assert code == 2
-    assert lines == ["<--set params.noise=-1>:1:1: params.noise: -1 is out of range: needs 0 <= x"]
+    assert lines == [
+        "<--set params.noise=-1>:1:1: params.noise: -1 is out of range: needs 0 <= x <= 1000"
+    ]
 
 
 def test_json_schema_describes_the_file_format():
@@ -193,7 +196,7 @@ stance = st.floats(min_value=-1, max_value=1, allow_nan=False)
 @settings(max_examples=40, deadline=None)
 @given(
     values=st.lists(st.tuples(stance, stance), min_size=1, max_size=5),
-    weight=st.floats(min_value=0, max_value=1e6, allow_nan=False),
+    weight=st.floats(min_value=0, max_value=MAX_WEIGHT, allow_nan=False),
     noise=st.floats(min_value=0, max_value=10, allow_nan=False),
 )
 def test_round_trip_holds_for_arbitrary_numbers(values, weight, noise):

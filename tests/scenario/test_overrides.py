@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alignsim.scenario import ScenarioError, apply_overrides, load_scenario
+from alignsim.scenario.schema import MAX_WEIGHT
 
 from .conftest import DATA
 
@@ -118,7 +119,7 @@ def test_file_problems_come_before_override_problems(tmp_path: Path, good_text: 
     broken.write_text(good_text.replace("seed: 7", "seed: -7"))
     assert problems_of(broken, "params.noise=-1") == [
         f"{broken}:7:7: seed: -7 is out of range: needs 0 <= x",
-        "<--set params.noise=-1>:1:1: params.noise: -1 is out of range: needs 0 <= x",
+        "<--set params.noise=-1>:1:1: params.noise: -1 is out of range: needs 0 <= x <= 1000",
     ]
 
 
@@ -133,7 +134,7 @@ def test_apply_overrides_returns_a_copy_and_raises_for_bad_paths(good_text: str)
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.floats(min_value=0, max_value=1e9, allow_nan=False), st.floats(-1, 1))
+@given(st.floats(min_value=0, max_value=MAX_WEIGHT, allow_nan=False), st.floats(-1, 1))
 def test_any_valid_value_is_taken_exactly(weight: float, stance: float):
     s = load_scenario(
         DATA / "good.yaml",

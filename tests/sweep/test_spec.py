@@ -172,7 +172,8 @@ def test_value_checks_use_the_scenario_rules():
         "step 0 is before the first update; steps start at 1",
         "s.yaml:4:36: parameters.params.thresholds.partner.1: thresholds must rise "
         "hostile < rival < partner < alliance; here partner = 0.95 and alliance = 0.6",
-        "s.yaml:5:29: parameters.states.China.power.low: -1.0 is out of range: needs 0 < x",
+        "s.yaml:5:29: parameters.states.China.power.low: -1.0 is out of range: "
+        "needs 0 < x <= 1e+15",
     ]
 
 

@@ -42,7 +42,8 @@ def summary_text(result: Result) -> str:
         f"# {spec.name}: run summary",
         "",
         f"Seed {result.seed}, {result.steps} steps, {result.dates[0]} to {result.dates[-1]}; "
-        f"{len(result.names)} states, {len(result.dimensions)} interest dimensions "
+        f"{_count(len(result.names), 'state')}, "
+        f"{_count(len(result.dimensions), 'interest dimension')} "
         f"({', '.join(result.dimensions)}).",
         "",
     ]
@@ -60,9 +61,31 @@ def summary_text(result: Result) -> str:
         "- Stances, saliences and relations are judgements encoded in the scenario file, not "
         "measurements; the drivers named above are the model's payoff parts, not causes in the "
         "world.",
-        "",
     ]
+    late = _after_the_end(result)
+    if late:
+        lines.append(
+            f"- {_count(len(late), 'event')} lie after the last step and never fired: "
+            f"{', '.join(late)}."
+            if len(late) > 1
+            else f"- 1 event lies after the last step and never fired: {late[0]}."
+        )
+    lines.append("")
     return "\n".join(lines)
+
+
+def _after_the_end(result: Result) -> list[str]:
+    """Events whose first possible step is after the run's last step (e.g. after --steps)."""
+    spec = result.scenario
+    late = []
+    for position, event in enumerate(spec.events):
+        try:
+            first, _ = spec.event_window(position)
+        except ValueError:  # pragma: no cover - validated scenarios have a timing
+            continue
+        if first > result.steps:
+            late.append(f"{event.id or f'events.{position}'} ({spec.date_of(first)})")
+    return late
 
 
 def _triangles(result: Result) -> list[str]:
@@ -170,10 +193,16 @@ def _blocs(result: Result) -> list[str]:
         lines.append(f"- unaligned (no tie beyond the partner threshold): {', '.join(unaligned)}")
     ratio = result.metric("balance_ratio")[-1]
     triads = int(result.metric("closed_triads")[-1])
+    balance = (
+        f"{ratio:.0%} of {_count(triads, 'closed signed triad')} "
+        f"{'is' if triads == 1 else 'are'} balanced"
+        if triads
+        else "no closed signed triads"
+    )
     lines += [
         "",
-        f"Structural balance at the end: {ratio:.0%} of {triads} closed signed triads are "
-        f"balanced; frustration {result.metric('frustration')[-1]:.2f}; polarization "
+        f"Structural balance at the end: {balance}; frustration "
+        f"{result.metric('frustration')[-1]:.2f}; polarization "
         f"{result.metric('polarization')[-1]:.2f}.",
         "",
     ]
@@ -194,3 +223,8 @@ def _events(result: Result) -> list[str]:
     lines = ["## Scenario events that fired", ""]
     lines += [f"- {date}: {note}" for _step, date, note in fired]
     return [*lines, ""]
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 state``, ``3 states``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -26,5 +26,6 @@ def export_run(
     out = default_run_dir(Path(results), scenario.name, seed, started)
     command = ["alignsim", "app", str(settings.path), *settings.describe()]
     return write_run_folder(
-        result, out, command=command, started=started, write_extras=summary_and_figures(plots)
-    )
+        result, out, command=command, started=started, write_extras=summary_and_figures(plots),
+        unique=True,
+    )  # fmt: skip

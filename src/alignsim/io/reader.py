@@ -65,10 +65,12 @@ def read_run(run_dir: Path) -> Result:
     dims = list(scenario.dimensions)
     steps = int(manifest["steps"])
     try:
-        ties = pd.read_csv(run_dir / "ties.csv")
-        states = pd.read_csv(run_dir / "states.csv")
-        metrics = pd.read_csv(run_dir / "metrics.csv")
-        events = pd.read_csv(run_dir / "events.csv")
+        # only empty cells are missing: a state or a note may well be called "NA" or "None"
+        tables = {
+            name: pd.read_csv(run_dir / f"{name}.csv", keep_default_na=False, na_values=[""])
+            for name in ("ties", "states", "metrics", "events")
+        }
+        ties, states, metrics, events = tables.values()
     except (OSError, ValueError) as error:
         raise RunFolderReadError(f"{run_dir}: unreadable table: {error}") from error
 

@@ -1,13 +1,15 @@
 """The run folder (README, "Using it"): tables, resolved scenario, manifest, summary and plots.
 
 The folder is written under a temporary name beside its destination and renamed into
-place when complete, so a run that is interrupted never leaves a folder that looks whole,
-and an existing run is never overwritten.
+place when complete, so a run that is interrupted (even by SIGKILL or a power cut) never
+leaves a folder at the destination, and an existing run is never overwritten.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -29,28 +31,37 @@ class RunFolderError(Exception):
     """The run folder cannot be written where it was asked for."""
 
 
+#: Longest folder name made from a scenario name, in UTF-8 bytes (file systems allow 255).
+NAME_BYTES = 80
+
+
 def safe_name(name: str) -> str:
-    """A scenario name usable as one folder name (no separators, dots or control chars)."""
+    """A scenario name usable as one folder name inside the results folder.
+
+    Letters and digits of any script, ``_``, ``.`` and ``-`` are kept, every other run of
+    characters (separators, spaces, control characters) becomes one ``-``; leading and
+    trailing dots and dashes go, so ``../../etc/x`` becomes ``etc-x`` and the name can never
+    be ``.`` or ``..``. At most :data:`NAME_BYTES` bytes are kept; a name with nothing left
+    becomes ``scenario``.
+    """
     cleaned = re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE).strip("-.")
-    return cleaned[:80] or "scenario"
+    cleaned = cleaned.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore").strip("-.")
+    return cleaned or "scenario"
 
 
 def default_run_dir(root: Path, scenario_name: str, seed: int, now: datetime) -> Path:
-    """Reserve ``results/<scenario>/<UTC time>-seed<N>`` (``-2``, ``-3``… if taken).
+    """``results/<scenario>/<UTC time>-seed<N>``, the first of ``-2``, ``-3``… not taken.
 
-    The folder is created empty at once, so runs started in the same second never pick the
-    same name; ``write_run_folder`` later replaces it with the complete folder.
+    Nothing is created: ``write_run_folder(..., unique=True)`` renames the complete folder
+    into place and moves on to the next free name if another run took this one meanwhile.
     """
     base = Path(root) / safe_name(scenario_name) / f"{now:%Y%m%dT%H%M%SZ}-seed{seed}"
-    base.parent.mkdir(parents=True, exist_ok=True)
-    candidate, n = base, 1
-    while True:
-        try:
-            candidate.mkdir()
+    candidate = base
+    for n in itertools.count(2):
+        if not candidate.exists():
             return candidate
-        except FileExistsError:
-            n += 1
-            candidate = base.with_name(f"{base.name}-{n}")
+        candidate = base.with_name(f"{base.name}-{n}")
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def check_destination(out: Path) -> None:
@@ -76,14 +87,23 @@ def write_run_folder(
     command: list[str],
     started: datetime,
     write_extras: Callable[[Result, Path], None] | None = None,
+    unique: bool = False,
 ) -> Path:
-    """Write every file of the run folder to ``out``; return its path.
+    """Write every file of the run folder and rename it to ``out``; return its path.
+
+    The files are written into a hidden temporary folder beside ``out``
+    (``.NAME.XXXX.partial``), flushed to disk, and the folder is renamed to ``out`` only
+    when complete: a run killed at any moment leaves no folder at ``out``, and one that
+    fails removes its temporary folder. ``out`` may be missing or an empty folder; a
+    folder that is not empty is never replaced. With ``unique`` (default run folders),
+    a name another run took meanwhile is skipped for the next free one (``-2``, ``-3``…).
 
     ``write_extras`` receives the temporary folder to add summary and plots, so that they
     are part of the same atomic rename.
     """
     out = Path(out)
-    check_destination(out)
+    if not unique:
+        check_destination(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
@@ -100,14 +120,56 @@ def write_run_folder(
             write_extras(result, tmp)
         manifest = _manifest(result, tmp, command, started)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+        _fsync_tree(tmp)
         os.chmod(tmp, 0o755)
-        if out.exists():
-            out.rmdir()  # empty, checked above
-        os.replace(tmp, out)
+        base, n = out, 1
+        while True:
+            try:
+                os.rename(tmp, out)  # replaces an empty folder, never a full one
+                break
+            except OSError as error:
+                taken = error.errno in (errno.ENOTEMPTY, errno.EEXIST) or (
+                    error.errno == errno.ENOTDIR and out.exists()
+                )
+                if not (unique and taken):
+                    if taken:
+                        raise RunFolderError(
+                            f"{out}: another run wrote this folder meanwhile; alignsim "
+                            "never overwrites a run"
+                        ) from None
+                    raise
+                while out.exists():
+                    n += 1
+                    out = base.with_name(f"{base.name}-{n}")
+        _fsync_dir(out.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush every file of ``folder`` (and the folders) to disk before the rename."""
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        elif path.is_dir():
+            _fsync_dir(path)
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - file systems that cannot sync folders
+        pass
+    finally:
+        os.close(fd)
 
 
 def _manifest(result: Result, folder: Path, command: list[str], started: datetime) -> dict:

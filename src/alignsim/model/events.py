@@ -16,11 +16,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from alignsim.model.world import World
+from alignsim.scenario.schema import MAX_POWER
 
 if TYPE_CHECKING:
     from alignsim.scenario import Scenario
 
 POWER_FLOOR = 1e-6
+#: The schema's largest power; a shift never takes a state's power beyond it.
+POWER_CEILING = MAX_POWER
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def apply(event: ScheduledEvent, world: World) -> list[str]:
             for state, value in (getattr(spec.power, mode, None) or {}).items():
                 i = world.index[state]
                 new = world.power[i] + value if mode == "shift" else value
-                world.power[i] = max(POWER_FLOOR, new)
+                world.power[i] = min(max(POWER_FLOOR, new), POWER_CEILING)
                 done.append(f"power {state} {_amount(value, shift=mode == 'shift')}")
     for change in spec.tie or []:  # the schema turns a single change into a list
         done.append("tie " + _change_pair(world, world.ties, change))
@@ -119,7 +122,16 @@ def apply(event: ScheduledEvent, world: World) -> list[str]:
 
 
 class EventError(ValueError):
-    """An event would put the world outside what the scenario schema allows."""
+    """An event would put the world outside what the scenario schema allows.
+
+    ``position`` is the event's index in the scenario's ``events`` (when known) and
+    ``detail`` the message without the event's name, for messages that locate it themselves.
+    """
+
+    def __init__(self, message: str, position: int | None = None, detail: str | None = None):
+        super().__init__(message)
+        self.position = position
+        self.detail = message if detail is None else detail
 
 
 def _check_params(world: World) -> None:

@@ -169,9 +169,13 @@ class AlignmentModel(mesa.Model):
             try:
                 changes = scenario_events.apply(event, self.world)
             except scenario_events.EventError as error:
+                when = f"at step {step}"
+                if self.spec.calendar is not None:
+                    when += f" ({self.spec.date_of(step)})"
                 raise scenario_events.EventError(
-                    f"events.{event.position} ({event.label}) at step {step} "
-                    f"({self.spec.date_of(step)}): {error}"
+                    f"events.{event.position} ({event.label}) {when}: {error}",
+                    position=event.position,
+                    detail=f"{when}: {error}",
                 ) from None
             self._log(step, "scenario", event.label, event.note, effect="; ".join(changes))
             before, after = self.bands.codes(old), self.bands.codes(self.world.ties)

@@ -20,6 +20,8 @@ import numpy as np
 from alignsim.model.world import World
 
 REGISTRY: dict[str, type[PayoffTerm]] = {}
+#: Salience totals below this (subnormal numbers) are rescaled before dividing by them.
+_TINY = 1e-300
 
 
 def register(cls: type[PayoffTerm]) -> type[PayoffTerm]:
@@ -76,11 +78,17 @@ class InterestTerm(PayoffTerm):
         return [f"interest.{dim}" for dim in world.dimensions]
 
     def parts(self, world: World, rng: np.random.Generator) -> np.ndarray:
-        total = world.salience.sum(axis=1)
+        salience = world.salience
+        total = salience.sum(axis=1)
+        vanishing = (total > 0) & (total < _TINY)
+        if vanishing.any():  # 1/total would overflow: use the shares of such rows directly
+            salience = salience.copy()
+            salience[vanishing] /= total[vanishing, None]
+            total = salience.sum(axis=1)
         scale = np.divide(
             self.weight(world), total, out=np.zeros_like(total), where=total > 0
         )  # a state that cares about nothing gains nothing
-        own = world.salience * world.sign * world.stances * scale[:, None]  # (N, K)
+        own = salience * world.sign * world.stances * scale[:, None]  # (N, K)
         parts = np.einsum("ik,jk->kij", own, world.stances) * world.corridor_factor()
         for part in parts:
             np.fill_diagonal(part, 0.0)

@@ -26,14 +26,24 @@ from pydantic import (
 )
 
 from .calendar import DateError, date_label, normalize_start, step_of_date
+from .yamlpos import EXP_FLOAT
 
 # Numbers are strict: `yes` or "0.5" where a number belongs is a mistake, not a 1.0 or 0.5.
 Finite = Annotated[float, Strict()]
 Stance = Annotated[float, Strict(), Field(ge=-1, le=1)]
 Share = Annotated[float, Strict(), Field(ge=0, le=1)]
-NonNegative = Annotated[float, Strict(), Field(ge=0)]
 Positive = Annotated[float, Strict(), Field(gt=0)]
 Count = Annotated[int, Strict(), Field(ge=0)]
+#: Most steps a run may have: far beyond any calendar, small enough to keep a run's tables
+#: in memory.
+MAX_STEPS = 100_000
+#: Largest payoff weight, boost, noise or steepness. The payoff terms live on a [-1, 1]
+#: scale and tanh saturates long before this; the bound keeps every sum finite.
+MAX_WEIGHT = 1000.0
+#: Largest power. Only ratios of power matter; the bound keeps sums of powers finite.
+MAX_POWER = 1e15
+Steps = Annotated[int, Strict(), Field(ge=0, le=MAX_STEPS)]
+Weight = Annotated[float, Strict(), Field(ge=0, le=MAX_WEIGHT)]
 Name = Annotated[str, Field(min_length=1)]
 Status = Literal["planned", "active", "blocked"]
 
@@ -67,7 +77,15 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat)
 
 
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    # PyYAML writes "1E5" bare (YAML 1.1 has no such float), but the loader reads it as a
+    # number, as YAML 1.2 does: quote it so that a name like "1E5" loads back as text.
+    style = "'" if EXP_FLOAT.match(data) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
 _Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(str, _represent_str)
 
 
 class _Model(BaseModel):
@@ -105,7 +123,7 @@ class Dimension(_Model):
 class StateSpec(_Model):
     """A state (agent): power, stances and how much it cares about each dimension."""
 
-    power: Positive
+    power: Annotated[float, Strict(), Field(gt=0, le=MAX_POWER)]
     """Relative power p > 0 (e.g. share of world GDP or military spending)."""
     interests: dict[str, Stance]
     """Stance a in [-1, 1] on every declared dimension."""
@@ -135,7 +153,7 @@ class Corridor(_Model):
     """Two or more different states."""
     status: Status = "active"
     """planned, active or blocked."""
-    boost: NonNegative = 0.3
+    boost: Weight = 0.3
     """Extra weight on complementary dimensions between states on an active route."""
     dimensions: list[str] | None = None
     """Complementary dimensions it boosts; null means all complementary dimensions."""
@@ -159,21 +177,21 @@ class Thresholds(_Model):
 class Params(_Model):
     """Model parameters (see docs/ODD.md for the equations)."""
 
-    interest_weight: NonNegative = 1.0
+    interest_weight: Weight = 1.0
     """alpha: weight of shared and complementary interests."""
-    balance_weight: NonNegative = 0.5
+    balance_weight: Weight = 0.5
     """beta: weight of structural balance (friend of a friend, enemy of an enemy)."""
-    history_weight: NonNegative = 0.3
+    history_weight: Weight = 0.3
     """gamma: weight of the historical relation."""
-    power_weight: NonNegative = 0.0
+    power_weight: Weight = 0.0
     """rho: value of a powerful partner."""
-    tie_cost: NonNegative = 0.05
+    tie_cost: Weight = 0.05
     """c: cost of keeping a tie."""
-    noise: NonNegative = 0.05
+    noise: Weight = 0.05
     """s: standard deviation of payoff noise."""
     learning_rate: Annotated[float, Strict(), Field(gt=0, le=1)] = 0.2
     """eta: how fast ties move toward their target."""
-    steepness: Positive = 2.0
+    steepness: Annotated[float, Strict(), Field(gt=0, le=MAX_WEIGHT)] = 2.0
     """kappa: steepness of tanh in the relax rule."""
     socialization: Share = 0.0
     """mu: drift of shared-dimension stances toward positive partners."""
@@ -219,12 +237,12 @@ class ChangeMap(_Model):
 
 
 class PowerChange(_Model):
-    """Power change: shift and/or set {state: value}; result floored at 1e-6."""
+    """Power change: shift and/or set {state: value}; result kept in [1e-6, 1e15]."""
 
     shift: dict[str, Finite] | None = None
     """Added to the current power."""
-    set: dict[str, Positive] | None = None
-    """New power > 0."""
+    set: dict[str, Annotated[float, Strict(), Field(gt=0, le=MAX_POWER)]] | None = None
+    """New power, 0 < x <= 1e15."""
 
     @model_validator(mode="after")
     def _some(self) -> PowerChange:
@@ -323,7 +341,7 @@ class Scenario(_Model):
     """Where the numbers come from."""
     calendar: Calendar | None = None
     """Dates for steps; without it steps are plain numbers."""
-    steps: Count = 48
+    steps: Steps = 48
     """Number of updates to run."""
     seed: Count = 0
     """Random seed."""

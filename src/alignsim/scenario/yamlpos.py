@@ -32,7 +32,7 @@ _MERGE_TAG = _STD + "merge"
 #: Guard against "billion laughs" alias expansion.
 MAX_NODES = 500_000
 #: YAML 1.2 floats that YAML 1.1 (PyYAML) reads as text: 1e-3, 5E+2 (no dot).
-_EXP_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$")
+EXP_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$")
 
 
 def _short_tag(tag: str) -> str:
@@ -134,7 +134,7 @@ class _Builder:
     def scalar(self, node: ScalarNode, path: Path) -> Any:
         if node.tag not in _SCALAR_TAGS:
             return self.bad_tag(node, path)
-        if node.tag == _STD + "str" and node.style is None and _EXP_FLOAT.match(node.value):
+        if node.tag == _STD + "str" and node.style is None and EXP_FLOAT.match(node.value):
             return float(node.value)  # plain 1e-3 is a number, as in YAML 1.2 and JSON
         try:
             value = self.constructor.construct_object(node, deep=True)

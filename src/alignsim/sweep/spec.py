@@ -26,7 +26,7 @@ from alignsim.scenario.overrides import apply_overrides_tracked
 from alignsim.scenario.paths import lookup
 from alignsim.scenario.problems import TOP, Problem, format_path, sort_problems
 from alignsim.scenario.problems import Path as DocPath
-from alignsim.scenario.schema import Scenario
+from alignsim.scenario.schema import MAX_STEPS, Scenario
 from alignsim.scenario.validation import describe, validate_document
 from alignsim.scenario.yamlpos import Pos, Positions, RawDocument, load_yaml
 
@@ -52,6 +52,8 @@ SAMPLED_METHODS = frozenset({"random", "lhs", "sobol", "morris"})
 #: Designs computed by SALib, which need a numeric range for every parameter.
 SALIB_METHODS = frozenset({"sobol", "morris"})
 DEFAULT_LEVELS = 4
+#: Most runs a sweep may have (design points × replications).
+MAX_RUNS = 10_000_000
 
 TOP_KEYS = (
     "scenario",
@@ -250,16 +252,19 @@ class _Loader:
     def reported(self, path: DocPath) -> bool:
         return any(path[: len(p)] == p for p in self.raw.reported)
 
-    def whole(self, mapping: dict[str, Any], path: DocPath, minimum: int) -> int | None:
-        """A whole number >= minimum at ``path`` (its last part a key of ``mapping``)."""
+    def whole(
+        self, mapping: dict[str, Any], path: DocPath, minimum: int, maximum: int | None = None
+    ) -> int | None:
+        """A whole number in [minimum, maximum] at ``path`` (its last part a key of ``mapping``)."""
         if path[-1] not in mapping or self.reported(path):
             return None
         value = mapping[path[-1]]
         if isinstance(value, bool) or not isinstance(value, int):
             self.report(path, f"expected a whole number, got {describe(value)}")
             return None
-        if value < minimum:
-            self.report(path, f"{value} is out of range: needs {minimum} <= x")
+        if value < minimum or (maximum is not None and value > maximum):
+            upper = "" if maximum is None else f" <= {maximum}"
+            self.report(path, f"{value} is out of range: needs {minimum} <= x{upper}")
             return None
         return value
 
@@ -288,7 +293,7 @@ class _Loader:
         if "description" in data and not isinstance(data["description"], str):
             self.report(("description",), f"expected text, got {describe(data['description'])}")
 
-        steps = self.whole(data, ("steps",), 0)
+        steps = self.whole(data, ("steps",), 0, MAX_STEPS)
         replications = self.whole(data, ("replications",), 1)
         seed = self.whole(data, ("seed",), 0)
         base = self.base_scenario(data, steps)
@@ -297,6 +302,8 @@ class _Loader:
         self.design_needs()
         outcomes = self.outcomes(data)
 
+        if design is not None and parameters is not None:
+            self.check_size(design, parameters, 1 if replications is None else replications)
         problems = self.problems + self.scenario_problems
         if problems or base.scenario is None or design is None or parameters is None:
             raise SweepError(problems)
@@ -627,6 +634,27 @@ class _Loader:
             self.report(path, message)
             status = "bad"
         return status
+
+    def check_size(
+        self, design: Design, parameters: dict[str, ParameterSpec], replications: int
+    ) -> None:
+        """A sweep of more than :data:`MAX_RUNS` runs is a typo, not a plan: say so early."""
+        count = len(parameters)
+        if design.method == "grid":
+            points = math.prod(
+                len(p.values) if p.values is not None else (p.num or 1) for p in parameters.values()
+            )
+        else:
+            factor = {"sobol": 2 * count + 2, "morris": count + 1}.get(design.method, 1)
+            points = (design.samples or 1) * factor
+        runs = points * replications
+        if runs > MAX_RUNS:
+            where: DocPath = ("replications",) if "replications" in self.raw.data else ("design",)
+            self.report(
+                where,
+                f"the sweep has {runs:.3g} runs ({points:.3g} design points × {replications} "
+                f"replications); at most {MAX_RUNS:,} are allowed",
+            )
 
     def design_needs(self) -> None:
         """What the design asks of the parameters (a num for grids, ranges for SALib)."""
