@@ -9,7 +9,7 @@ the page and the exported figures read the same way.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
@@ -20,7 +20,6 @@ from alignsim.model.recorder import Result
 from alignsim.viz.explain import part_colours
 from alignsim.viz.network import NetworkArtists
 from alignsim.viz.style import inches, line_style, time_axis
-from alignsim.viz.timeline import event_lines
 
 #: Base font size: read from the back of a classroom on a 1280×720 projector.
 FONT = 12
@@ -52,74 +51,135 @@ def event_steps(result: Result) -> list[tuple[int, str, str]]:
     ]
 
 
-def network_figure(live: Result, whole: Result, positions: dict[str, np.ndarray]) -> Figure:
+class NetworkPicture:
     """The signed network at the live step: green friendly, dashed vermillion hostile, width
     by strength, node size by power (scaled over the whole run), colour by bloc. The key is
-    the page's, as text beside the picture."""
-    fig = _figure(5.0, 4.4)
-    ax = fig.add_axes(inches(fig, 0.0, 0.0, 5.0, 4.4))
-    artists = NetworkArtists(ax, live, positions, scale=0.5, font_size=FONT, reference=whole)
-    artists.update(live.steps)
-    ax.set_xlim(-1.42, 1.42)  # room for the labels of states at the edge
-    return fig
+    the page's, as text beside the picture.
+
+    Built once per run; ``update`` only moves the ties and recolours the nodes, because
+    building a figure costs more than drawing it.
+    """
+
+    def __init__(self, live: Result, whole: Result, positions: dict[str, np.ndarray]) -> None:
+        self.fig = _figure(5.0, 4.4)
+        ax = self.fig.add_axes(inches(self.fig, 0.0, 0.0, 5.0, 4.4))
+        self.artists = NetworkArtists(
+            ax, live, positions, scale=0.5, font_size=FONT, reference=whole
+        )
+        ax.set_xlim(-1.42, 1.42)  # room for the labels of states at the edge
+
+    def update(self, live: Result) -> Figure:
+        self.artists.result = live
+        self.artists.update(live.steps)
+        return self.fig
+
+
+class TimelinePicture:
+    """Tie strength of the watched pairs so far, with the level bands and event lines."""
+
+    def __init__(self, live: Result, whole: Result) -> None:
+        self.pairs = live.scenario.watched_ties()
+        rows = (len(self.pairs) + 1) // 2
+        height = 1.95 + 0.24 * rows
+        self.fig = _figure(3.5, height)
+        ax = self.fig.add_axes(inches(self.fig, 0.5, height - 1.6, 2.3, 1.5))
+        thresholds = live.scenario.params.thresholds
+        for level in ("alliance", "partner", "rival", "hostile"):
+            value = getattr(thresholds, level)
+            ax.axhline(value, color="#999999", lw=0.8, ls=":", zorder=0)
+            ax.text(1.02, value, level, va="center", fontsize=FONT - 3, color="#555555",
+                    transform=ax.get_yaxis_transform())  # fmt: skip
+        ax.axhline(0, color="#666666", lw=0.8, zorder=0)
+        self.events = _event_lines(ax)
+        self.lines = []
+        for k, (a, b) in enumerate(self.pairs):
+            colour, dashes = line_style(k)
+            (line,) = ax.plot([], [], lw=2.2, ls=dashes, color=colour, label=f"{a}–{b}")
+            self.lines.append(line)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_yticks([-1, -0.5, 0, 0.5, 1])
+        time_axis(ax, whole, max_labels=4, label=False)
+        ax.tick_params(labelsize=FONT - 2)
+        if self.pairs:
+            self.fig.legend(*ax.get_legend_handles_labels(), loc="lower left", ncols=2,
+                            frameon=False, fontsize=FONT - 3, handlelength=1.8,
+                            columnspacing=0.8, bbox_to_anchor=(0.0, 0.0))  # fmt: skip
+
+    def update(self, live: Result) -> Figure:
+        steps = np.arange(live.steps + 1)
+        for line, (a, b) in zip(self.lines, self.pairs, strict=True):
+            line.set_data(steps, live.strength(a, b))
+        _move_event_lines(self.events, live)
+        return self.fig
+
+
+class BalancePicture:
+    """Balance ratio (top) and how many ties sit at each level (bottom), so far."""
+
+    def __init__(self, live: Result, whole: Result) -> None:
+        self.fig = _figure(3.5, 2.45)
+        self.lower = self.fig.add_axes(inches(self.fig, 0.5, 0.3, 1.55, 1.25))
+        upper = self.fig.add_axes(inches(self.fig, 0.5, 1.7, 1.55, 0.65), sharex=self.lower)
+        upper.tick_params(labelbottom=False)
+        (self.ratio,) = upper.plot([], [], color="#0072B2", lw=2.2)
+        upper.set_ylim(-0.02, 1.05)
+        upper.set_yticks([0, 0.5, 1])
+        upper.text(1.04, 0.5, "balance\nratio", transform=upper.transAxes, va="center",
+                   fontsize=FONT - 2)  # fmt: skip
+        self.bands = PolyCollection([], facecolors=[LEVEL_COLOURS[lvl] for lvl in LEVELS],
+                                    linewidths=0)  # fmt: skip
+        self.lower.add_collection(self.bands)
+        self.lower.set_ylim(0, max(len(live.pairs), 1))
+        self.lower.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+        keys = [Patch(color=LEVEL_COLOURS[lvl], label=lvl.replace("_", " ")) for lvl in LEVELS]
+        self.lower.legend(handles=keys[::-1], loc="center left", bbox_to_anchor=(1.02, 0.5),
+                          frameon=False, fontsize=FONT - 3, handlelength=0.9,
+                          title="ties per level", title_fontsize=FONT - 3,
+                          alignment="left")  # fmt: skip
+        self.events = []
+        for ax in (upper, self.lower):
+            ax.tick_params(labelsize=FONT - 2)
+            self.events.append(_event_lines(ax))
+        time_axis(self.lower, whole, max_labels=3, label=False)
+
+    def update(self, live: Result) -> Figure:
+        steps = np.arange(live.steps + 1)
+        self.ratio.set_data(steps, live.metric("balance_ratio"))
+        counts = np.cumsum([live.metric(f"count.{level}") for level in LEVELS], axis=0)
+        below = np.vstack([np.zeros(len(steps)), counts[:-1]])
+        self.bands.set_verts(
+            [
+                np.vstack([np.column_stack([steps, top]), np.column_stack([steps, low])[::-1]])
+                for low, top in zip(below, counts, strict=True)
+            ]
+        )
+        for lines in self.events:
+            _move_event_lines(lines, live)
+        return self.fig
+
+
+def _event_lines(ax) -> LineCollection:
+    """Thin grey lines at the steps of fired scenario events, behind the data."""
+    lines = LineCollection([], colors="#C8C8C8", linewidths=0.9, zorder=0,
+                           transform=ax.get_xaxis_transform())  # fmt: skip
+    ax.add_collection(lines, autolim=False)
+    return lines
+
+
+def _move_event_lines(lines: LineCollection, live: Result) -> None:
+    lines.set_segments([[(step, 0), (step, 1)] for step, _date, _note in event_steps(live)])
+
+
+def network_figure(live: Result, whole: Result, positions: dict[str, np.ndarray]) -> Figure:
+    return NetworkPicture(live, whole, positions).update(live)
 
 
 def timelines_figure(live: Result, whole: Result) -> Figure:
-    """Tie strength of the watched pairs so far, with the level bands and event lines."""
-    pairs = live.scenario.watched_ties()
-    rows = (len(pairs) + 1) // 2
-    height = 1.95 + 0.24 * rows
-    fig = _figure(3.5, height)
-    ax = fig.add_axes(inches(fig, 0.5, height - 1.6, 2.3, 1.5))
-    thresholds = live.scenario.params.thresholds
-    for level in ("alliance", "partner", "rival", "hostile"):
-        value = getattr(thresholds, level)
-        ax.axhline(value, color="#999999", lw=0.8, ls=":", zorder=0)
-        ax.text(1.02, value, level, va="center", fontsize=FONT - 3, color="#555555",
-                transform=ax.get_yaxis_transform())  # fmt: skip
-    ax.axhline(0, color="#666666", lw=0.8, zorder=0)
-    event_lines(ax, event_steps(live))
-    steps = np.arange(live.steps + 1)
-    for k, (a, b) in enumerate(pairs):
-        colour, dashes = line_style(k)
-        ax.plot(steps, live.strength(a, b), lw=2.2, ls=dashes, color=colour, label=f"{a}–{b}")
-    ax.set_ylim(-1.05, 1.05)
-    ax.set_yticks([-1, -0.5, 0, 0.5, 1])
-    time_axis(ax, whole, max_labels=4, label=False)
-    ax.tick_params(labelsize=FONT - 2)
-    if pairs:
-        fig.legend(*ax.get_legend_handles_labels(), loc="lower left", ncols=2, frameon=False,
-                   fontsize=FONT - 3, handlelength=1.8, columnspacing=0.8,
-                   bbox_to_anchor=(0.0, 0.0))  # fmt: skip
-    return fig
+    return TimelinePicture(live, whole).update(live)
 
 
 def balance_figure(live: Result, whole: Result) -> Figure:
-    """Balance ratio (top) and how many ties sit at each level (bottom), so far."""
-    fig = _figure(3.5, 2.45)
-    lower = fig.add_axes(inches(fig, 0.5, 0.3, 1.55, 1.25))
-    upper = fig.add_axes(inches(fig, 0.5, 1.7, 1.55, 0.65), sharex=lower)
-    upper.tick_params(labelbottom=False)
-    steps = np.arange(live.steps + 1)
-    upper.plot(steps, live.metric("balance_ratio"), color="#0072B2", lw=2.2)
-    upper.set_ylim(-0.02, 1.05)
-    upper.set_yticks([0, 0.5, 1])
-    upper.text(1.04, 0.5, "balance\nratio", transform=upper.transAxes, va="center",
-               fontsize=FONT - 2)  # fmt: skip
-    counts = np.array([live.metric(f"count.{level}") for level in LEVELS])
-    lower.stackplot(steps, counts, colors=[LEVEL_COLOURS[lvl] for lvl in LEVELS],
-                    labels=[lvl.replace("_", " ") for lvl in LEVELS])  # fmt: skip
-    lower.set_ylim(0, max(len(live.pairs), 1))
-    lower.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
-    handles, labels = lower.get_legend_handles_labels()
-    lower.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.02, 0.5),
-                 frameon=False, fontsize=FONT - 3, handlelength=0.9, title="ties per level",
-                 title_fontsize=FONT - 3, alignment="left")  # fmt: skip
-    for ax in (upper, lower):
-        ax.tick_params(labelsize=FONT - 2)
-        event_lines(ax, event_steps(live))
-    time_axis(lower, whole, max_labels=3, label=False)
-    return fig
+    return BalancePicture(live, whole).update(live)
 
 
 def parts_figure(explanation, whole: Result) -> Figure:
