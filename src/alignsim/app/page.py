@@ -35,7 +35,7 @@ from alignsim.scenario import ScenarioError
 SCENARIO_ENV = "ALIGNSIM_APP_SCENARIO"
 RESULTS_ENV = "ALIGNSIM_APP_RESULTS"
 
-#: Milliseconds between steps while playing (Mesa's slider can change it on the page).
+#: Milliseconds between steps while playing, until the page's own slider changes it.
 PLAY_INTERVAL_MS = 150
 
 #: Width of the controls column: the rest of a 1280-pixel projector goes to the pictures.
