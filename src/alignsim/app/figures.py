@@ -1,8 +1,9 @@
 """The page's pictures: small, large-lettered versions of the run folder's figures.
 
-Each function draws the run so far (a live ``Result`` of the model being stepped) and
-returns a matplotlib figure; the x axes span the whole run, so lines grow from left to right
-while a class watches. Colours, line styles and layout are the run folder's, so a picture on
+The network, watched-ties and balance pictures are built once per run and updated to the
+run so far (a live ``Result`` of the model being stepped) at each step; the payoff-parts
+chart is drawn anew when asked for. The x axes span the whole run, so lines grow from left
+to right while a class watches. Colours, line styles and layout are the run folder's, so a picture on
 the page and the exported figures read the same way.
 """
 
@@ -168,18 +169,6 @@ def _event_lines(ax) -> LineCollection:
 
 def _move_event_lines(lines: LineCollection, live: Result) -> None:
     lines.set_segments([[(step, 0), (step, 1)] for step, _date, _note in event_steps(live)])
-
-
-def network_figure(live: Result, whole: Result, positions: dict[str, np.ndarray]) -> Figure:
-    return NetworkPicture(live, whole, positions).update(live)
-
-
-def timelines_figure(live: Result, whole: Result) -> Figure:
-    return TimelinePicture(live, whole).update(live)
-
-
-def balance_figure(live: Result, whole: Result) -> Figure:
-    return BalancePicture(live, whole).update(live)
 
 
 def parts_figure(explanation, whole: Result) -> Figure:
