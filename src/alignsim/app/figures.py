@@ -3,8 +3,8 @@
 The network, watched-ties and balance pictures are built once per run and updated to the
 run so far (a live ``Result`` of the model being stepped) at each step; the payoff-parts
 chart is drawn anew when asked for. The x axes span the whole run, so lines grow from left
-to right while a class watches. Colours, line styles and layout are the run folder's, so a picture on
-the page and the exported figures read the same way.
+to right while a class watches. Colours, line styles and layout are the run folder's, so a
+picture on the page and the exported figures read the same way.
 """
 
 from __future__ import annotations
