@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from alignsim.model.eventlog import EventLog
 from alignsim.model.metrics import LEVELS
 from alignsim.model.recorder import Recorder, Result, recorded_rows, watched_columns
 
@@ -99,14 +100,15 @@ def read_run(run_dir: Path) -> Result:
     for column in metrics.columns:
         if column not in ("step", "date"):
             recorder.metrics[column] = metrics[column].to_numpy(dtype=float)
-    recorder.events = [
-        {key: (None if _missing(value) else value) for key, value in row.items()}
-        for row in events.to_dict(orient="records")
-    ]
-    recorder.last_step = steps
     part_names = [
         c.removeprefix("payoff_ab.") for c in events.columns if c.startswith("payoff_ab.")
     ]
+    rows = [
+        {key: (None if _missing(value) else value) for key, value in row.items()}
+        for row in events.to_dict(orient="records")
+    ]
+    recorder.events = EventLog(names, part_names, rows=rows)
+    recorder.last_step = steps
     return Result(
         scenario=scenario,
         seed=int(manifest["seed"]),

@@ -34,6 +34,8 @@ from collections import Counter
 import numpy as np
 from numpy.typing import NDArray
 
+from alignsim.model import compiled
+
 __all__ = [
     "BlocTracker",
     "aligned_mask",
@@ -223,42 +225,16 @@ def _relocate(
     n = lab.size
     lab = _renumber(lab)
     k = int(lab.max()) + 1
-    # columns 0..k-1 are the blocs in use, column k is kept empty for "a new singleton bloc"
+    # columns 0..k-1 are the blocs in use, column k is kept empty for "a new singleton bloc";
+    # the compiled loop needs room for every state in a bloc of its own
     S = np.zeros((n, k + 1))
     S[np.arange(n), lab] = 1.0
-    PB = P @ S  # positive strength of each state towards each bloc
-    NB = N @ S  # negative strength of each state towards each bloc
-    ptot = P.sum(axis=1)
-    sizes = np.bincount(lab, minlength=k + 1)
-    rows = np.arange(n)
-    while True:
-        cost = NB + (ptot[:, None] - PB)  # frustration caused by state i if it sat in bloc b
-        gain = cost[rows, lab][:, None] - cost
-        if k >= max_blocs:
-            gain[:, k] = -np.inf
-        best = int(np.argmax(gain))  # row-major: smallest state first, then smallest bloc
-        i, b = divmod(best, k + 1)
-        if not gain[i, b] > tol:
-            return _renumber(lab)
-        a = int(lab[i])
-        PB[:, a] -= P[:, i]
-        NB[:, a] -= N[:, i]
-        PB[:, b] += P[:, i]
-        NB[:, b] += N[:, i]
-        sizes[a] -= 1
-        sizes[b] += 1
-        lab[i] = b
-        if b == k:  # a new bloc was opened: add a fresh empty column
-            PB = np.column_stack([PB, np.zeros(n)])
-            NB = np.column_stack([NB, np.zeros(n)])
-            sizes = np.append(sizes, 0)
-            k += 1
-        if sizes[a] == 0:  # a bloc emptied: drop its column so blocs stay 0..k-1
-            PB = np.delete(PB, a, axis=1)
-            NB = np.delete(NB, a, axis=1)
-            sizes = np.delete(sizes, a)
-            lab[lab > a] -= 1
-            k -= 1
+    PB = np.zeros((n, n + 1))
+    NB = np.zeros((n, n + 1))
+    PB[:, : k + 1] = P @ S  # positive strength of each state towards each bloc
+    NB[:, : k + 1] = N @ S  # negative strength of each state towards each bloc
+    compiled.relocate(P, N, P.sum(axis=1), PB, NB, lab, k, max_blocs, tol)
+    return _renumber(lab)
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,6 +384,7 @@ class BlocTracker:
         self.next_label = 1
         self._since_full = 0
         self._structure: NDArray[np.int8] | None = None
+        self._scratch: tuple[NDArray[np.int8], IntArray, IntArray] | None = None
 
     @staticmethod
     def _enough(n: int) -> int:
@@ -418,38 +395,40 @@ class BlocTracker:
 
     def update(self, T: NDArray[np.floating]) -> IntArray:
         """Blocs of ``T`` (0 = unaligned), matched to the previous update's ids."""
-        T = np.asarray(T, dtype=float)
-        found = np.zeros(T.shape[0], dtype=np.intp)
-        structure = (self.partner <= T).view(np.int8) - (-self.partner >= T).view(np.int8)
-        changed = self._structure is None or not np.array_equal(structure, self._structure)
-        problem = _Problem.of(T, self.partner, None)
-        if problem is not None:
-            warm = start = None
-            previous = self.labels
-            same_aligned = previous is not None and np.array_equal(
-                np.flatnonzero(previous > 0), problem.idx
-            )
-            if previous is not None and (previous[problem.idx] > 0).any():
-                # states newly aligned start together in a bloc of their own, then relocate
-                start = _renumber(previous[problem.idx])
-                warm = _relocate(problem.P, problem.N, start, problem.kmax, problem.tol)
+        T = np.ascontiguousarray(T, dtype=float)
+        n = T.shape[0]
+        if self._scratch is None or self._scratch[0].shape[0] != n:
+            self._scratch = (np.zeros((n, n), np.int8), np.zeros(n, np.intp), np.zeros(n, np.intp))
+        structure, idx, warm = self._scratch
+        previous = self.labels
+        known = self._structure if self._structure is not None else structure
+        changed, m, same_aligned, has_warm, moved = compiled.warm_start(
+            T, self.partner, previous if previous is not None else idx, previous is not None,
+            structure, known, idx, warm,
+        )  # fmt: skip
+        changed = changed or self._structure is None
+        found = np.zeros(n, dtype=np.intp)
+        if m:
             due = self._since_full + 1
-            full = warm is None or due >= self.full_every or (changed and due >= self.min_gap)
-            if not full and same_aligned and np.array_equal(warm, start):
+            full = not has_warm or due >= self.full_every or (changed and due >= self.min_gap)
+            if not full and same_aligned and not moved:
                 self._since_full += 1  # nobody moved: same blocs, same ids
                 return self.labels
+            aligned = idx[:m].copy()
+            lab = warm[:m].copy()
             if full:
                 self._since_full = 0
-                self._structure = structure
-                lab = _full_search(problem)
-                if warm is not None and problem.frustration(warm) < (
-                    problem.frustration(lab) - problem.tol
+                self._structure = structure.copy()
+                problem = _Problem.of(T, self.partner, None)
+                assert problem is not None and np.array_equal(problem.idx, aligned)
+                best = _full_search(problem)
+                if not has_warm or problem.frustration(lab) >= (
+                    problem.frustration(best) - problem.tol
                 ):
-                    lab = warm
+                    lab = best
             else:
-                lab = warm
                 self._since_full += 1
-            found[problem.idx] = _renumber(lab) + 1
+            found[aligned] = _renumber(lab) + 1
         self.labels, self.next_label = match_labels(found, self.labels, self.next_label)
         return self.labels
 

@@ -7,6 +7,10 @@ One step:
 3. let stances on shared dimensions drift toward partners' (socialization, optional);
 4. record ties, levels, states, blocs and metrics, and every level crossing with the
    exact payoff parts that caused it.
+
+With the built-in payoff terms and the relax rule, step 2 runs as one compiled call
+(``compiled.py``); the numpy code of ``payoffs.py`` and ``rules.py`` runs any other term or
+rule, and is the reference the compiled step is tested against.
 """
 
 from __future__ import annotations
@@ -17,29 +21,21 @@ from typing import Any
 import mesa
 import numpy as np
 
+from alignsim.model import compiled as kernels
 from alignsim.model import events as scenario_events
 from alignsim.model.blocs import BlocTracker
+from alignsim.model.eventlog import CROSSINGS, EventLog
 from alignsim.model.metrics import (
-    ALLIANCE,
-    FORMAL_ALLIANCE,
     LEVELS,
     LevelBands,
     recorded_metrics,
 )
-from alignsim.model.payoffs import Payoffs
+from alignsim.model.payoffs import BUILT_IN, Payoffs
 from alignsim.model.recorder import Recorder, _pair_column, watched_columns
-from alignsim.model.rules import make_rule, mutual
+from alignsim.model.rules import RelaxRule, make_rule, mutual
 from alignsim.model.state import State
 from alignsim.model.trace import PairTrace
 from alignsim.model.world import World
-
-#: Kinds of level crossing, by the level boundary crossed (upward, downward).
-CROSSINGS = {
-    1: ("hostility_ended", "hostile"),
-    2: ("rivalry_ended", "rival"),
-    3: ("formed", "broken"),
-    4: ("alliance", "alliance_ended"),
-}
 
 
 class AlignmentModel(mesa.Model):
@@ -55,6 +51,8 @@ class AlignmentModel(mesa.Model):
             planned one) only; events are kept at every step.
         record: ``"all"`` pairs' ties, or ``"watched"``: only the pairs and triangle sides
             the scenario watches (metrics still describe the whole network).
+        compiled: revise ties with the compiled step when the payoff terms and the tie rule
+            are the built-in ones (the default); False always runs the numpy code.
         **params: any scenario parameter by name (``balance_weight=0.8``), so that
             ``mesa.batch_run`` can sweep them.
     """
@@ -69,6 +67,7 @@ class AlignmentModel(mesa.Model):
         collect: bool = True,
         record_every: int = 1,
         record: str = "all",
+        compiled: bool = True,
         **params: Any,
     ) -> None:
         spec = _with_params(_resolve_scenario(scenario), params)
@@ -94,8 +93,22 @@ class AlignmentModel(mesa.Model):
             self.world.n, self.world.k, self.max_steps, every=int(record_every), pairs=kept
         )
         self.recorder.compute_metrics = self._metrics
+        self.recorder.events = EventLog(self.world.names, self.payoffs.names)
         self.bands = LevelBands.of(self.world.thresholds)
-        self.alliance_run = np.zeros((self.world.n, self.world.n), dtype=int)
+        self.compiled = compiled and _compilable(self.payoffs, self.rule)
+        n = self.world.n
+        self._bounds = tuple(self.world.thresholds[t] for t in ("hostile", "rival", "partner",
+                                                                 "alliance"))  # fmt: skip
+        self._codes = np.zeros((n, n), dtype=np.int8)  # level codes of the current ties
+        kernels.classify(self.world.ties, *self._bounds, self._codes)
+        self.alliance_run = np.zeros((n, n), dtype=np.int64)
+        self._crossed = np.zeros((n * n, 2), dtype=np.intp)
+        self._formal = np.zeros((n * n, 2), dtype=np.intp)
+        self._spare = np.zeros((n, n))
+        self._payoff = np.zeros((n, n))
+        self._balance = np.zeros((n, n))
+        self._no_noise = np.zeros((n, n))
+        self._no_noise_rows = np.zeros((n, 2, n))
         # a state with no tie at all is never aligned, whatever the partner threshold
         aligned_at = max(self.world.thresholds["partner"], np.finfo(float).eps)
         self.bloc_tracker = BlocTracker(aligned_at)
@@ -110,12 +123,6 @@ class AlignmentModel(mesa.Model):
         self._rows = np.zeros((self.world.n, 2, self.world.n))
         self._dynamic_rows = np.zeros((self.world.n, n_dynamic, 2, self.world.n))
         self._dates: dict[int, str] = {}
-        self._row_keys = [
-            "step", "date", "kind", "subject", "detail", "effect", "cause", "strength_before",
-            "strength_after",
-            *(f"{side}.{name}" for side in ("payoff_ab", "payoff_ba")
-              for name in ("total", *self.payoffs.names)),
-        ]  # fmt: skip
         self._part_keys = [
             [f"{side}.{name}" for name in ("total", *self.payoffs.names)]
             for side in ("payoff_ab", "payoff_ba")
@@ -136,6 +143,8 @@ class AlignmentModel(mesa.Model):
     def trace_pair(self, a: str, b: str) -> PairTrace:
         """Keep the payoff parts of pair a–b at every following step (see ``PairTrace``)."""
         i, j = sorted((self.world.index[a], self.world.index[b]))
+        if i == j:
+            raise ValueError(f"a pair needs two states, got {a!r} twice")
         if (i, j) not in self.traces:
             names = self.world.names
             self.traces[(i, j)] = PairTrace(names[i], names[j], list(self.payoffs.names))
@@ -148,13 +157,7 @@ class AlignmentModel(mesa.Model):
         if self.world.params["activation"] == "simultaneous":
             self._update_all(step)
         else:
-            n = self.world.n
-            self._revised = np.zeros(n, dtype=bool)
-            self._order = np.full(n, n, dtype=np.intp)
-            self._activated = 0
-            start = self.world.ties.copy()
-            self.agents.shuffle_do("step")
-            self._log_revisions(step, start)
+            self._revise_in_turn(step)
         self._socialize()
         self._record(step)
         self.running = step < self.max_steps
@@ -187,14 +190,17 @@ class AlignmentModel(mesa.Model):
         if self.fired:
             np.fill_diagonal(self.world.ties, 0.0)
             self.payoffs.invalidate()
+            kernels.classify(self.world.ties, *self._bounds, self._codes)
 
     def _update_all(self, step: int) -> None:
         """Simultaneous activation: every pair from T(t), fully vectorised."""
-        payoff, dynamic = self.payoffs.evaluate(self.rng)
-        old = self.world.ties.copy()
-        new = self.rule.update(old, mutual(payoff, payoff.T), self.world.params)
-        np.fill_diagonal(new, 0.0)
-        self.world.ties[:] = new
+        old = self.world.ties
+        if self.compiled:
+            payoff, dynamic, new = self._compiled_update_all()
+        else:
+            payoff, dynamic = self.payoffs.evaluate(self.rng)
+            new = self.rule.update(old, mutual(payoff, payoff.T), self.world.params)
+            np.fill_diagonal(new, 0.0)
         for (i, j), trace in self.traces.items():
             trace.store(
                 step,
@@ -203,16 +209,96 @@ class AlignmentModel(mesa.Model):
                 payoff[i, j],
                 payoff[j, i],
             )
-        before, after = self.bands.codes(old), self.bands.codes(new)
-        pairs = _upper_pairs(before != after)
-        if pairs:
-            i, j = (np.array(side, dtype=np.intp) for side in zip(*pairs, strict=True))
+        before = self._codes.copy()
+        crossed = self._advance_levels(new)
+        if crossed.size:
+            i, j = crossed[:, 0], crossed[:, 1]
             self._log_rule_crossings(
-                step, i, j, before, after, old, new,
+                step, i, j, before, self._codes, old, new,
                 self.payoffs.parts_of_pairs(i, j, dynamic[:, i, j]),
                 self.payoffs.parts_of_pairs(j, i, dynamic[:, j, i]),
                 payoff[i, j], payoff[j, i],
             )  # fmt: skip
+        if new is not old:
+            old[...] = new  # in place: whoever holds ``world.ties`` sees the new ties
+
+    def _compiled_update_all(self) -> tuple[np.ndarray, _Parts, np.ndarray]:
+        """The compiled simultaneous step: U, its dynamic parts (balance, noise) and T(t+1)."""
+        world, params = self.world, self.world.params
+        ties = world.ties
+        paths = ties @ ties
+        if params["balance_norm"] == "mean":
+            norm, mean_norm = paths, float(max(world.n - 2, 1))
+        else:
+            magnitude = np.abs(ties)
+            norm, mean_norm = params["balance_floor"] + magnitude @ magnitude, 0.0
+        noise = self._noise((world.n, world.n))
+        new = self._spare
+        kernels.relax_simultaneous(
+            ties, self.payoffs.static_total(self.rng), paths, norm, mean_norm, noise,
+            float(params["balance_weight"]), float(params["learning_rate"]),
+            float(params["steepness"]), new, self._payoff, self._balance,
+        )  # fmt: skip
+        return self._payoff, _Parts(self._balance, noise), new
+
+    def _noise(self, shape: tuple[int, ...]) -> np.ndarray:
+        """This step's noise draws, taken from the generator as ``NoiseTerm`` takes them."""
+        scale = float(self.world.params["noise"])
+        if scale == 0.0:
+            return self._no_noise if len(shape) == 2 else self._no_noise_rows
+        return self.rng.normal(0.0, scale, size=shape)
+
+    def _advance_levels(self, ties: np.ndarray) -> np.ndarray:
+        """Classify ``ties``, keep the alliance clock; the pairs whose level changed, (C, 2)."""
+        self.levels = np.empty_like(self._codes)
+        n_crossed, self._n_formal = kernels.advance_levels(
+            ties, *self._bounds, self._codes, self.alliance_run,
+            int(self.world.params["alliance_after"]), self.levels, self._crossed, self._formal,
+        )  # fmt: skip
+        return self._crossed[:n_crossed].copy()  # the event log keeps it
+
+    def _revise_in_turn(self, step: int) -> None:
+        """Asynchronous activation: states revise their ties one after another.
+
+        The order is Mesa's ``shuffle_do`` order; the compiled step draws it the same way
+        (one shuffle of the agents with the model's ``random``), so both give the same run.
+        """
+        n = self.world.n
+        self._revised = np.zeros(n, dtype=bool)
+        self._order = np.full(n, n, dtype=np.intp)
+        self._activated = 0
+        start = self.world.ties.copy()
+        if not self.compiled:
+            self.agents.shuffle_do("step")
+        else:
+            order = list(range(n))
+            self.random.shuffle(order)
+            noise = self._noise((n, 2, n))
+            if noise is not self._no_noise_rows:
+                noise[np.arange(n), :, order] = 0.0  # nobody draws a tie with itself
+            params = self.world.params
+            mean_norm = float(max(n - 2, 1)) if params["balance_norm"] == "mean" else 0.0
+            kernels.relax_random(
+                self.world.ties, self.payoffs.static_total(self.rng), noise,
+                np.array(order, dtype=np.intp), float(params["balance_weight"]),
+                float(params["balance_floor"]), mean_norm, float(params["learning_rate"]),
+                float(params["steepness"]), self._rows, self._dynamic_rows,
+            )  # fmt: skip
+            self._order[order] = np.arange(n)
+            self._trace_revisions(step)
+        self._log_revisions(step, start)
+
+    def _trace_revisions(self, step: int) -> None:
+        """Store traced pairs' parts from the activation that revised them (compiled step)."""
+        for (a, b), trace in self.traces.items():
+            i, j = (a, b) if self._order[a] < self._order[b] else (b, a)
+            dynamic, payoff = self._dynamic_rows[i], self._rows[i]
+            ij = self.payoffs.pair_parts(i, j, dynamic[:, 0, j])
+            ji = self.payoffs.pair_parts(j, i, dynamic[:, 1, j])
+            if i == a:
+                trace.store(step, ij, ji, payoff[0, j], payoff[1, j])
+            else:
+                trace.store(step, ji, ij, payoff[1, j], payoff[0, j])
 
     def update_ties_of(self, i: int) -> None:
         """Asynchronous activation of state i: revise its ties from the current network.
@@ -256,21 +342,20 @@ class AlignmentModel(mesa.Model):
         partner, as if logged during the activations.
         """
         new = self.world.ties
-        before, after = self.bands.codes(start), self.bands.codes(new)
-        rows, cols = np.nonzero(before != after)
-        if rows.size == 0:
+        before = self._codes.copy()
+        crossed = self._advance_levels(new)
+        if crossed.size == 0:
             return
         crossings = []
-        for a, b in zip(rows.tolist(), cols.tolist(), strict=True):
-            if a < b:
-                i, j = (a, b) if self._order[a] < self._order[b] else (b, a)
-                crossings.append((int(self._order[i]), j, i))
+        for a, b in crossed.tolist():
+            i, j = (a, b) if self._order[a] < self._order[b] else (b, a)
+            crossings.append((int(self._order[i]), j, i))
         crossings.sort()
         i = np.array([c[2] for c in crossings], dtype=np.intp)
         j = np.array([c[1] for c in crossings], dtype=np.intp)
         dynamic = self._dynamic_rows[i, :, :, j]  # (C, D, 2): the reviser's row and column
         self._log_rule_crossings(
-            step, i, j, before, after, start, new,
+            step, i, j, before, self._codes, start, new,
             self.payoffs.parts_of_pairs(i, j, dynamic[:, :, 0].T),
             self.payoffs.parts_of_pairs(j, i, dynamic[:, :, 1].T),
             self._rows[i, 0, j], self._rows[i, 1, j],
@@ -297,17 +382,16 @@ class AlignmentModel(mesa.Model):
     # -- recording --------------------------------------------------------------------
     def _record(self, step: int) -> None:
         world = self.world
-        codes = self.bands.codes(world.ties)
-        self.alliance_run = np.where(codes == ALLIANCE, self.alliance_run + 1, 0)
+        if step == 0:
+            self._advance_levels(world.ties)
         after = int(world.params["alliance_after"])
-        for i, j in _upper_pairs(self.alliance_run == after):
+        for i, j in self._formal[: self._n_formal].tolist():
             self._log(
                 step, "formal_alliance", f"{world.names[i]}–{world.names[j]}",
                 f"at alliance level for {after} steps", before=world.ties[i, j],
                 after=world.ties[i, j],
             )  # fmt: skip
-        codes = np.where(self.alliance_run >= after, FORMAL_ALLIANCE, codes).astype(np.int8)
-        self.levels = codes
+        codes = self.levels
         if not self.recorder.wants(step):
             return
         self.blocs = self.bloc_tracker.update(world.ties)
@@ -399,31 +483,15 @@ class AlignmentModel(mesa.Model):
     def _log_rule_crossings(
         self, step, i, j, codes_before, codes_after, before, after, ij, ji, total_ij, total_ji
     ) -> None:  # fmt: skip
-        """``_log_crossing`` for many pairs revised by the tie rule, built in one pass.
+        """``_log_crossing`` for many pairs revised by the tie rule, kept as columns.
 
         ``i``, ``j``: the pairs (C,); ``ij``, ``ji``: the parts of U_ij and U_ji (C, P);
         ``total_ij``, ``total_ji``: the payoffs the rule used (C,).
         """
-        names, date = self.world.names, self._date(step)
-        keys = self._row_keys
-        events = self.recorder.events
-        rows = zip(
-            i.tolist(), j.tolist(), codes_before[i, j].tolist(), codes_after[i, j].tolist(),
-            before[i, j].tolist(), after[i, j].tolist(), ij.tolist(), ji.tolist(),
-            total_ij.tolist(), total_ji.tolist(), strict=True,
+        self.recorder.events.add_crossings(
+            step, self._date(step), i, j, codes_before[i, j], codes_after[i, j], before[i, j],
+            after[i, j], ij, ji, total_ij, total_ji,
         )  # fmt: skip
-        for a, b, code_before, code_after, old, new, p_ab, p_ba, t_ab, t_ba in rows:
-            if a > b:
-                a, b, p_ab, p_ba, t_ab, t_ba = b, a, p_ba, p_ab, t_ba, t_ab
-            subject = f"{names[a]}–{names[b]}"
-            detail = f"{LEVELS[code_before]} → {LEVELS[code_after]}"
-            lo, hi = sorted((code_before, code_after))
-            for boundary in range(lo + 1, hi + 1):
-                up, down = CROSSINGS[boundary]
-                kind = up if code_after > code_before else down
-                values = [step, date, kind, subject, detail, None, None, old, new, t_ab, *p_ab,
-                          t_ba, *p_ba]  # fmt: skip
-                events.append(dict(zip(keys, values, strict=True)))
 
     def _date(self, step: int) -> str:
         if step not in self._dates:
@@ -442,12 +510,23 @@ class AlignmentModel(mesa.Model):
         return {name: latest(name) for name in names}
 
 
-def _upper_pairs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(i, j) with i < j where a symmetric boolean matrix is True, in row-major order."""
-    if not mask.any():
-        return []
-    rows, cols = np.nonzero(mask)
-    return [(i, j) for i, j in zip(rows.tolist(), cols.tolist(), strict=True) if i < j]
+class _Parts:
+    """The dynamic parts (balance, noise) of a compiled step, indexed like a (2, N, N) stack
+    without building one: only the pairs that crossed a level or are traced are read."""
+
+    __slots__ = ("balance", "noise")
+
+    def __init__(self, balance: np.ndarray, noise: np.ndarray) -> None:
+        self.balance, self.noise = balance, noise
+
+    def __getitem__(self, key: tuple) -> np.ndarray:
+        _, i, j = key
+        return np.stack([self.balance[i, j], self.noise[i, j]])
+
+
+def _compilable(payoffs: Payoffs, rule: Any) -> bool:
+    """Whether the compiled step computes exactly what these terms and this rule would."""
+    return type(rule) is RelaxRule and tuple(type(t) for t in payoffs.terms) == BUILT_IN
 
 
 def _watch_indices(spec: Any, world: World) -> dict[str, dict[str, Any]]:

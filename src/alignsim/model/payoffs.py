@@ -193,6 +193,10 @@ class NoiseTerm(PayoffTerm):
         return out[None]
 
 
+#: The terms alignsim ships, in registry order: the compiled step implements exactly these.
+BUILT_IN: tuple[type[PayoffTerm], ...] = tuple(REGISTRY.values())
+
+
 class Payoffs:
     """Evaluates the registered terms for one world and keeps their parts apart.
 
@@ -229,6 +233,11 @@ class Payoffs:
             self._static = static
             self._static_total = static.sum(axis=0)
         return self._static
+
+    def static_total(self, rng: np.random.Generator) -> np.ndarray:
+        """The sum of the static parts (N, N), as the hot path adds it to the dynamic ones."""
+        self._static_parts(rng)
+        return self._static_total
 
     def full(self, rng: np.random.Generator) -> np.ndarray:
         """All parts as (P, N, N); the payoff matrix is ``parts.sum(axis=0)``."""

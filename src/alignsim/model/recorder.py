@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alignsim.model.eventlog import EventLog, part_columns
 from alignsim.model.metrics import LEVELS
 
 
@@ -42,6 +43,7 @@ class Recorder:
             raise ValueError(f"every must be >= 1, got {every}")
         self.n, self.k = n, k
         self.upper = np.triu_indices(n, 1)
+        self._flat_upper = self.upper[0] * n + self.upper[1]  # the same, in a raveled matrix
         self.every = int(every)
         self.pairs = None if pairs is None else np.asarray(pairs, dtype=np.intp)
         self.planned = max(capacity, 0)
@@ -59,7 +61,7 @@ class Recorder:
         self.compute_metrics: Callable[..., dict[str, np.ndarray]] | None = None
         self._pending: list[int] = []  # rows whose metrics are not computed yet
         self._pending_full: list[tuple[np.ndarray, np.ndarray]] = []
-        self.events: list[dict[str, Any]] = []
+        self.events = EventLog([], [])
         self.last_step = -1
 
     @property
@@ -129,11 +131,11 @@ class Recorder:
         row = len(self.steps)
         self._ensure(row)
         self.steps.append(step)
-        strength, codes = ties[self.upper], levels[self.upper]
         if self.pairs is None:
-            self.strength[row] = strength
-            self.level[row] = codes
+            np.take(ties.reshape(-1), self._flat_upper, out=self.strength[row])
+            np.take(levels.reshape(-1), self._flat_upper, out=self.level[row])
         else:
+            strength, codes = ties[self.upper], levels[self.upper]
             self.strength[row] = strength[self.pairs]
             self.level[row] = codes[self.pairs]
         self.stances[row] = stances
@@ -323,17 +325,11 @@ class Result:
         return pd.DataFrame(data)
 
     def events_frame(self) -> pd.DataFrame:
-        base = ["step", "date", "kind", "subject", "detail", "effect", "cause",
-                "strength_before", "strength_after"]  # fmt: skip
-        parts = [
-            f"{side}.{p}"
-            for side in ("payoff_ab", "payoff_ba")
-            for p in ["total", *self.part_names]
-        ]
-        frame = pd.DataFrame(self.recorder.events, columns=base + parts)
-        numeric = ["strength_before", "strength_after", *parts]
-        frame[numeric] = frame[numeric].astype(float)
-        return frame
+        """events.csv: one row per scenario event, formal alliance and level crossing."""
+        events = self.recorder.events
+        if not isinstance(events, EventLog) or events.parts != part_columns(self.part_names):
+            events = EventLog(self.names, self.part_names, rows=list(events))
+        return events.frame()
 
 
 def _pair_column(n: int, i: int, j: int) -> int:

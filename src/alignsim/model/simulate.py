@@ -25,18 +25,25 @@ def simulate(
 ) -> Result:
     """Run ``scenario`` for ``steps`` steps (default: its own) from ``seed`` (default: its own).
 
-    ``progress`` is called with the number of steps done after each step. ``trace`` names
-    pairs whose payoff parts are kept at every step, in ``result.extra["traces"]``, keyed by
-    the pair in scenario order. ``record_every`` and ``record`` thin what is kept (see
-    ``AlignmentModel``); the result then reads only the recorded steps and pairs.
+    ``progress`` is called with the number of steps done, after every 1% of the steps.
+    ``trace`` names pairs whose payoff parts are kept at every step, in
+    ``result.extra["traces"]``, keyed by the pair in scenario order. ``record_every`` and
+    ``record`` thin what is kept (see ``AlignmentModel``); the result then reads only the
+    recorded steps and pairs.
     """
     model = AlignmentModel(
         scenario, rng=seed, steps=steps, collect=False, record_every=record_every, record=record
     )
     for a, b in trace:
         model.trace_pair(a, b)
-    for done in range(1, model.max_steps + 1):
-        model.step()
+    # Mesa's run_for advances its event loop for many steps at once, which costs less per
+    # step than calling model.step() each time; with a progress callback, in 1% chunks
+    chunk = model.max_steps if progress is None else max(1, model.max_steps // 100)
+    done = 0
+    while done < model.max_steps:
+        ahead = min(chunk, model.max_steps - done)
+        model.run_for(ahead)
+        done += ahead
         if progress is not None:
             progress(done)
     return result_of(model, seed)

@@ -1,0 +1,291 @@
+"""Compiled inner loops: one call per step where numpy would make dozens of small ones.
+
+At the few dozen states of a real scenario a step is a hundred small array operations of a
+microsecond each, so the interpreter, not the arithmetic, sets the pace. These Numba
+functions do the same arithmetic as ``payoffs.py`` and ``rules.py`` (the built-in payoff terms
+and the relax rule, in the same order of operations), the level bookkeeping of ``metrics.py``
+and the relocation step of ``blocs.py``, in one call each. The model uses them only when it
+runs exactly the built-in terms and rule (see ``model.AlignmentModel``); any other term or rule
+runs through the numpy code, which stays the reference (``tests/model/test_compiled.py``).
+
+Compiled code is cached beside this file (or in Numba's user cache when that is read-only),
+so only the first run on a machine pays for compilation (a few seconds).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+#: Level codes, as in ``metrics.LEVELS``.
+_ALLIANCE, _FORMAL_ALLIANCE = 4, 5
+
+
+@njit(cache=True, nogil=True)
+def relax_simultaneous(
+    ties, static_total, paths, norm, mean_norm, noise, beta, eta, kappa, out, payoff, bal
+):
+    """Every pair at once from T(t): the relax rule on U = static + (β·B + ε).
+
+    ``paths`` is T·T and ``norm`` the balance denominator λ + |T|·|T| (both from numpy's
+    matrix product), unless ``mean_norm`` > 0, the constant of ``balance_norm: mean``.
+    The diagonal of ``noise`` is ignored. Writes T(t+1) to ``out``, U to ``payoff`` and the
+    balance part β·B to ``bal``.
+    """
+    n = ties.shape[0]
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                bal[i, j] = 0.0
+                payoff[i, j] = static_total[i, j]
+                continue
+            b = (beta * paths[i, j]) / (mean_norm if mean_norm > 0.0 else norm[i, j])
+            bal[i, j] = b
+            payoff[i, j] = static_total[i, j] + (b + noise[i, j])
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                out[i, j] = 0.0
+                continue
+            m = min(payoff[i, j], payoff[j, i])
+            new = (math.tanh(kappa * m) - ties[i, j]) * eta + ties[i, j]
+            out[i, j] = min(max(new, -1.0), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def relax_random(ties, static_total, noise, order, beta, floor, mean_norm, eta, kappa, rows, dyn):
+    """States revise their ties one after another in ``order``, each from the current network.
+
+    A pair is revised once per step, by whichever of its states comes first, from
+    U = (static + β·B) + ε with B from the ties as they are at that moment. ``noise`` holds
+    the draws of the k-th activation in ``noise[k]`` (its own column is zeroed here).
+    Updates ``ties`` in place; ``rows[i]`` gets U_i· and U_·i and ``dyn[i]`` the balance and
+    noise parts of state i's activation (as ``Payoffs.around``), for the pairs it revised.
+    """
+    n = ties.shape[0]
+    revised = np.zeros(n, dtype=np.bool_)
+    new = np.empty(n)
+    for k in range(n):
+        i = order[k]
+        for j in range(n):
+            if j == i or revised[j]:
+                continue
+            s = 0.0
+            a = 0.0
+            for m in range(n):
+                s += ties[i, m] * ties[j, m]  # T is symmetric: T[m, j] == T[j, m]
+                a += abs(ties[i, m]) * abs(ties[j, m])
+            b = (beta * s) / (mean_norm if mean_norm > 0.0 else floor + a)
+            e0 = noise[k, 0, j]
+            e1 = noise[k, 1, j]
+            u0 = (static_total[i, j] + b) + e0
+            u1 = (static_total[j, i] + b) + e1
+            rows[i, 0, j] = u0
+            rows[i, 1, j] = u1
+            dyn[i, 0, 0, j] = b
+            dyn[i, 0, 1, j] = b
+            dyn[i, 1, 0, j] = e0
+            dyn[i, 1, 1, j] = e1
+            t = ties[i, j]
+            value = (math.tanh(kappa * min(u0, u1)) - t) * eta + t
+            new[j] = min(max(value, -1.0), 1.0)
+        for j in range(n):
+            if j != i and not revised[j]:
+                ties[i, j] = new[j]
+                ties[j, i] = new[j]
+        revised[i] = True
+
+
+@njit(cache=True, nogil=True)
+def classify(ties, hostile, rival, partner, alliance, codes):
+    """Level codes 0..4 of every tie into ``codes`` (as ``metrics.LevelBands.codes``)."""
+    n = ties.shape[0]
+    for i in range(n):
+        for j in range(n):
+            t = ties[i, j]
+            codes[i, j] = (t > hostile) + (t > rival) + (t >= partner) + (t >= alliance)
+
+
+@njit(cache=True, nogil=True)
+def advance_levels(
+    ties, hostile, rival, partner, alliance, codes, run, after, levels, crossed, formal
+):
+    """Classify the ties after a revision and keep the alliance clock, in one pass.
+
+    ``codes`` holds the codes the step started from and gets the new ones; the pairs (i < j,
+    row-major) whose code changed go to ``crossed`` and those whose tie has now been at
+    alliance level for exactly ``after`` steps to ``formal``. ``run`` counts the consecutive
+    steps at alliance level; ``levels`` gets the codes with formal alliances promoted.
+    Returns the number of crossed and of formal pairs.
+    """
+    n = ties.shape[0]
+    n_crossed = 0
+    n_formal = 0
+    for i in range(n):
+        for j in range(n):
+            t = ties[i, j]
+            code = (t > hostile) + (t > rival) + (t >= partner) + (t >= alliance)
+            if i < j and code != codes[i, j]:
+                crossed[n_crossed, 0] = i
+                crossed[n_crossed, 1] = j
+                n_crossed += 1
+            codes[i, j] = code
+            if code == _ALLIANCE:
+                run[i, j] += 1
+            else:
+                run[i, j] = 0
+            if i < j and run[i, j] == after:
+                formal[n_formal, 0] = i
+                formal[n_formal, 1] = j
+                n_formal += 1
+            levels[i, j] = _FORMAL_ALLIANCE if run[i, j] >= after else code
+    return n_crossed, n_formal
+
+
+@njit(cache=True, nogil=True)
+def relocate(P, N, ptot, PB, NB, lab, k, max_blocs, tol):
+    """Doreian & Mrvar's relocation from compact labels ``lab`` (0..k-1), as ``blocs._relocate``.
+
+    ``ptot`` holds P's row sums; ``PB`` and ``NB`` are P·S and N·S for the one-hot
+    membership S, with room for n + 1 columns (column k is the empty "new singleton bloc").
+    Moves the best single state while that lowers frustration by more than ``tol``; ties go to
+    the smallest state, then the smallest bloc. Updates ``lab`` in place and returns the
+    number of moves made.
+    """
+    n = lab.size
+    sizes = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        sizes[lab[i]] += 1
+    moves = 0
+    while True:
+        best_gain = -np.inf
+        best_i = -1
+        best_b = -1
+        for i in range(n):
+            here = NB[i, lab[i]] + (ptot[i] - PB[i, lab[i]])
+            top = k + 1 if k < max_blocs else k
+            for b in range(top):
+                gain = here - (NB[i, b] + (ptot[i] - PB[i, b]))
+                if gain > best_gain:
+                    best_gain = gain
+                    best_i = i
+                    best_b = b
+        if not best_gain > tol:
+            return moves
+        i, b = best_i, best_b
+        a = lab[i]
+        for r in range(n):
+            PB[r, a] -= P[r, i]
+            NB[r, a] -= N[r, i]
+            PB[r, b] += P[r, i]
+            NB[r, b] += N[r, i]
+        sizes[a] -= 1
+        sizes[b] += 1
+        lab[i] = b
+        moves += 1
+        if b == k:  # a new bloc was opened: the next column becomes the empty one
+            k += 1
+            for r in range(n):
+                PB[r, k] = 0.0
+                NB[r, k] = 0.0
+            sizes[k] = 0
+        if sizes[a] == 0:  # a bloc emptied: close the gap so blocs stay 0..k-1
+            for c in range(a, k):
+                for r in range(n):
+                    PB[r, c] = PB[r, c + 1]
+                    NB[r, c] = NB[r, c + 1]
+                sizes[c] = sizes[c + 1]
+            for r in range(n):
+                if lab[r] > a:
+                    lab[r] -= 1
+            k -= 1
+
+
+@njit(cache=True, nogil=True)
+def _first_appearance(values, out):
+    """Relabel ``values`` to 0..k-1 in order of first appearance into ``out``; returns k."""
+    seen = np.full(values.max() + 2 if values.size else 1, -1, dtype=np.int64)
+    k = 0
+    for r in range(values.size):
+        v = values[r]
+        if seen[v] < 0:
+            seen[v] = k
+            k += 1
+        out[r] = seen[v]
+    return k
+
+
+@njit(cache=True, nogil=True)
+def warm_start(ties, partner, previous, has_previous, structure, known, idx, warm):
+    """The cheap part of ``BlocTracker.update``: who is aligned, and the warm relocation.
+
+    Writes the signed structure (ties at or beyond ±``partner``) into ``structure`` and
+    reports whether it differs from ``known``; writes the aligned states to ``idx`` and, when
+    some of them were in a bloc before, the previous blocs relocated (compact labels, as
+    ``blocs._relocate``) to ``warm``. Returns (structure changed, number aligned, same states
+    aligned as before, warm start made, a state moved in it).
+    """
+    n = ties.shape[0]
+    changed = False
+    m = 0
+    for i in range(n):
+        top = 0.0
+        for j in range(n):
+            t = ties[i, j]
+            s = np.int8(partner <= t) - np.int8(-partner >= t)
+            structure[i, j] = s
+            if s != known[i, j]:
+                changed = True
+            if j != i and abs(t) > top:
+                top = abs(t)
+        if top >= partner:
+            idx[m] = i
+            m += 1
+    same = has_previous
+    if has_previous:
+        count = 0
+        for i in range(n):
+            if previous[i] > 0:
+                count += 1
+        if count != m:
+            same = False
+        for r in range(m):
+            if previous[idx[r]] <= 0:
+                same = False
+    any_previous = False
+    if has_previous:
+        for r in range(m):
+            if previous[idx[r]] > 0:
+                any_previous = True
+    if m == 0 or not any_previous:
+        return changed, m, same, False, False
+    start = np.empty(m, dtype=np.int64)
+    k = _first_appearance(previous[idx[:m]], start)
+    P = np.empty((m, m))
+    N = np.empty((m, m))
+    total = 0.0
+    for r in range(m):
+        for c in range(m):
+            t = 0.0 if r == c else ties[idx[r], idx[c]]
+            P[r, c] = max(t, 0.0)
+            N[r, c] = max(-t, 0.0)
+            total += abs(t)
+    tol = 1e-12 * max(1.0, total)
+    ptot = np.zeros(m)
+    PB = np.zeros((m, m + 1))
+    NB = np.zeros((m, m + 1))
+    for r in range(m):
+        for c in range(m):
+            ptot[r] += P[r, c]
+            PB[r, start[c]] += P[r, c]
+            NB[r, start[c]] += N[r, c]
+    lab = start.copy()
+    relocate(P, N, ptot, PB, NB, lab, k, m, tol)
+    _first_appearance(lab, warm[:m])
+    moved = False
+    for r in range(m):
+        if warm[r] != start[r]:
+            moved = True
+    return changed, m, same, True, moved
