@@ -167,3 +167,23 @@ def test_classify_matches_the_level_bands():
     codes = np.zeros(ties.shape, dtype=np.int8)
     compiled.classify(ties, -0.6, -0.2, 0.2, 0.6, codes)
     np.testing.assert_array_equal(codes, bands.codes(ties))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**16), n=st.integers(1, 140), signed_share=st.floats(0.0, 1.0))
+def test_triads_counted_with_bit_sets_match_the_matrix_products(seed, n, signed_share):
+    """Worlds of more than 64 states need several words per neighbourhood."""
+    from alignsim.model.metrics import balance_ratio, recorded_metrics
+
+    rng = np.random.default_rng(seed)
+    T = np.triu(rng.uniform(-1, 1, (n, n)) * (rng.random((n, n)) < signed_share), 1)
+    T = T + T.T
+    upper = np.triu_indices(n, 1)
+    strength = T[upper][None]
+    metrics = recorded_metrics(
+        strength, np.zeros_like(strength, dtype=np.int8), np.zeros((1, n), dtype=np.int64),
+        n=n, rival=-0.3, partner=0.3, alliance=0.6, pairs={}, triangles={},
+    )  # fmt: skip
+    ratio, triads = balance_ratio(T, -0.3, 0.3)
+    assert metrics["balance_ratio"][0] == ratio
+    assert metrics["closed_triads"][0] == triads

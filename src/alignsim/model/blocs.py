@@ -83,8 +83,7 @@ def frustration(T: NDArray[np.floating], labels: NDArray[np.integer]) -> float:
 
 def _frustration_compact(P: NDArray[np.floating], N: NDArray[np.floating], lab: IntArray) -> float:
     """Frustration of compact labels 0..k-1 on the aligned sub-problem (P, N = pos/neg parts)."""
-    same = lab[:, None] == lab[None, :]
-    return float((np.where(same, N, 0.0).sum() + np.where(same, 0.0, P).sum()) / 2.0)
+    return compiled.frustration(P, N, lab)
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,19 +221,9 @@ def _relocate(
     offered only while fewer than ``max_blocs`` blocs are in use. Every accepted move lowers
     frustration by more than ``tol``, so the loop terminates.
     """
-    n = lab.size
-    lab = _renumber(lab)
-    k = int(lab.max()) + 1
-    # columns 0..k-1 are the blocs in use, column k is kept empty for "a new singleton bloc";
-    # the compiled loop needs room for every state in a bloc of its own
-    S = np.zeros((n, k + 1))
-    S[np.arange(n), lab] = 1.0
-    PB = np.zeros((n, n + 1))
-    NB = np.zeros((n, n + 1))
-    PB[:, : k + 1] = P @ S  # positive strength of each state towards each bloc
-    NB[:, : k + 1] = N @ S  # negative strength of each state towards each bloc
-    compiled.relocate(P, N, P.sum(axis=1), PB, NB, lab, k, max_blocs, tol)
-    return _renumber(lab)
+    out = np.empty(lab.size, dtype=np.intp)
+    compiled.relocate_labels(P, N, np.asarray(lab, dtype=np.intp), max_blocs, tol, out)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -384,7 +373,7 @@ class BlocTracker:
         self.next_label = 1
         self._since_full = 0
         self._structure: NDArray[np.int8] | None = None
-        self._scratch: tuple[NDArray[np.int8], IntArray, IntArray] | None = None
+        self._scratch: tuple[NDArray[np.int8], IntArray, IntArray, NDArray, NDArray] | None = None
 
     @staticmethod
     def _enough(n: int) -> int:
@@ -398,13 +387,14 @@ class BlocTracker:
         T = np.ascontiguousarray(T, dtype=float)
         n = T.shape[0]
         if self._scratch is None or self._scratch[0].shape[0] != n:
-            self._scratch = (np.zeros((n, n), np.int8), np.zeros(n, np.intp), np.zeros(n, np.intp))
-        structure, idx, warm = self._scratch
+            self._scratch = (np.zeros((n, n), np.int8), np.zeros(n, np.intp),
+                             np.zeros(n, np.intp), np.zeros((n, n)), np.zeros((n, n)))  # fmt: skip
+        structure, idx, warm, P, N = self._scratch
         previous = self.labels
         known = self._structure if self._structure is not None else structure
         changed, m, same_aligned, has_warm, moved = compiled.warm_start(
             T, self.partner, previous if previous is not None else idx, previous is not None,
-            structure, known, idx, warm,
+            structure, known, idx, warm, P, N,
         )  # fmt: skip
         changed = changed or self._structure is None
         found = np.zeros(n, dtype=np.intp)

@@ -218,14 +218,46 @@ def _first_appearance(values, out):
 
 
 @njit(cache=True, nogil=True)
-def warm_start(ties, partner, previous, has_previous, structure, known, idx, warm):
+def relocate_labels(P, N, lab, max_blocs, tol, out):
+    """``relocate`` from any labels: compact them, build the bloc sums, relocate, and write
+    the result, compacted in order of first appearance, to ``out``. Returns the bloc count."""
+    m = lab.size
+    start = np.empty(m, dtype=np.int64)
+    k = _first_appearance(lab, start)
+    ptot = np.zeros(m)
+    PB = np.zeros((m, m + 1))
+    NB = np.zeros((m, m + 1))
+    for r in range(m):
+        for c in range(m):
+            ptot[r] += P[r, c]
+            PB[r, start[c]] += P[r, c]
+            NB[r, start[c]] += N[r, c]
+    relocate(P, N, ptot, PB, NB, start, k, max_blocs, tol)
+    return _first_appearance(start, out)
+
+
+@njit(cache=True, nogil=True)
+def frustration(P, N, lab):
+    """Frustration of compact labels on an aligned sub-problem (``blocs._frustration_compact``):
+    positive strength between blocs plus negative strength within them, each pair once."""
+    m = lab.size
+    total = 0.0
+    for r in range(m):
+        for c in range(r + 1, m):
+            total += N[r, c] if lab[r] == lab[c] else P[r, c]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def warm_start(ties, partner, previous, has_previous, structure, known, idx, warm, P, N):
     """The cheap part of ``BlocTracker.update``: who is aligned, and the warm relocation.
 
     Writes the signed structure (ties at or beyond ±``partner``) into ``structure`` and
     reports whether it differs from ``known``; writes the aligned states to ``idx`` and, when
     some of them were in a bloc before, the previous blocs relocated (compact labels, as
-    ``blocs._relocate``) to ``warm``. Returns (structure changed, number aligned, same states
-    aligned as before, warm start made, a state moved in it).
+    ``blocs._relocate``) to ``warm``. ``P`` and ``N`` (N×N) are working space. Returns
+    (structure changed, number aligned, same states aligned as before, warm start made, a
+    state moved in it).
     """
     n = ties.shape[0]
     changed = False
@@ -244,6 +276,7 @@ def warm_start(ties, partner, previous, has_previous, structure, known, idx, war
             idx[m] = i
             m += 1
     same = has_previous
+    any_previous = False
     if has_previous:
         count = 0
         for i in range(n):
@@ -252,19 +285,12 @@ def warm_start(ties, partner, previous, has_previous, structure, known, idx, war
         if count != m:
             same = False
         for r in range(m):
-            if previous[idx[r]] <= 0:
-                same = False
-    any_previous = False
-    if has_previous:
-        for r in range(m):
             if previous[idx[r]] > 0:
                 any_previous = True
+            else:
+                same = False
     if m == 0 or not any_previous:
         return changed, m, same, False, False
-    start = np.empty(m, dtype=np.int64)
-    k = _first_appearance(previous[idx[:m]], start)
-    P = np.empty((m, m))
-    N = np.empty((m, m))
     total = 0.0
     for r in range(m):
         for c in range(m):
@@ -272,20 +298,117 @@ def warm_start(ties, partner, previous, has_previous, structure, known, idx, war
             P[r, c] = max(t, 0.0)
             N[r, c] = max(-t, 0.0)
             total += abs(t)
-    tol = 1e-12 * max(1.0, total)
-    ptot = np.zeros(m)
-    PB = np.zeros((m, m + 1))
-    NB = np.zeros((m, m + 1))
-    for r in range(m):
-        for c in range(m):
-            ptot[r] += P[r, c]
-            PB[r, start[c]] += P[r, c]
-            NB[r, start[c]] += N[r, c]
-    lab = start.copy()
-    relocate(P, N, ptot, PB, NB, lab, k, m, tol)
-    _first_appearance(lab, warm[:m])
+    start = np.empty(m, dtype=np.int64)
+    _first_appearance(previous[idx[:m]], start)
+    relocate_labels(P[:m, :m], N[:m, :m], start, m, 1e-12 * max(1.0, total), warm[:m])
     moved = False
     for r in range(m):
         if warm[r] != start[r]:
             moved = True
     return changed, m, same, True, moved
+
+
+_M1 = np.uint64(0x5555555555555555)
+_M2 = np.uint64(0x3333333333333333)
+_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _popcount(x):
+    """Set bits of a 64-bit word (the SWAR method; Warren, *Hacker's Delight*, §5-1)."""
+    x = x - ((x >> np.uint64(1)) & _M1)
+    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+    x = (x + (x >> np.uint64(4))) & _M4
+    return (x * _H01) >> np.uint64(56)
+
+
+@njit(cache=True, nogil=True)
+def step_metrics(strength, levels, blocs, rows_i, rows_j, rival, partner, counts, closed,
+                 signed, n_blocs, unaligned, frustration, polarization, mean):  # fmt: skip
+    """The whole-network metrics of recorded steps, one row at a time (``recorded_metrics``).
+
+    ``strength``, ``levels``: (S, P) upper-triangle rows, pair c joining ``rows_i[c]`` and
+    ``rows_j[c]``; ``blocs``: (S, N). Closed signed triads are counted with bit sets: for a
+    signed pair i–j, (A²)_ij = |A_i ∩ A_j| and (S²)_ij = |P_i∩P_j| + |N_i∩N_j| − |P_i∩N_j| −
+    |N_i∩P_j| with P, N the positive and negative neighbourhoods, so tr(A³) and tr(S³) cost
+    O(P·N/64) instead of two N×N products. Writes each output's row s.
+    """
+    n = blocs.shape[1]
+    pairs = rows_i.size
+    words = (n + 63) // 64
+    for s in range(strength.shape[0]):
+        pos = np.zeros((n, words), dtype=np.uint64)
+        neg = np.zeros((n, words), dtype=np.uint64)
+        sign = np.zeros(pairs, dtype=np.int8)
+        total = 0.0
+        frus = 0.0
+        for c in range(pairs):
+            t = strength[s, c]
+            i = rows_i[c]
+            j = rows_j[c]
+            counts[s, levels[s, c]] += 1
+            total += t
+            if t >= partner:
+                sign[c] = 1
+                pos[i, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+                pos[j, i // 64] |= np.uint64(1) << np.uint64(i % 64)
+            elif t <= rival:
+                sign[c] = -1
+                neg[i, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+                neg[j, i // 64] |= np.uint64(1) << np.uint64(i % 64)
+            bi = blocs[s, i]
+            bj = blocs[s, j]
+            if bi > 0 and bj > 0:
+                frus += max(-t, 0.0) if bi == bj else max(t, 0.0)
+        a3 = 0
+        s3 = 0
+        for c in range(pairs):
+            if sign[c] == 0:
+                continue
+            i = rows_i[c]
+            j = rows_j[c]
+            pp = 0
+            nn = 0
+            pn = 0
+            np_ = 0
+            for w in range(words):
+                pp += _popcount(pos[i, w] & pos[j, w])
+                nn += _popcount(neg[i, w] & neg[j, w])
+                pn += _popcount(pos[i, w] & neg[j, w])
+                np_ += _popcount(neg[i, w] & pos[j, w])
+            a3 += pp + nn + pn + np_
+            s3 += sign[c] * (np.int64(pp + nn) - np.int64(pn + np_))
+        closed[s] = 2 * a3  # each unordered pair stands for (i, j) and (j, i)
+        signed[s] = 2 * s3
+        frustration[s] = frus
+        mean[s] = total / pairs if pairs else 0.0
+        top = 0
+        for i in range(n):
+            top = max(top, blocs[s, i])
+        sizes = np.zeros(top + 1, dtype=np.int64)
+        for i in range(n):
+            sizes[blocs[s, i]] += 1
+        unaligned[s] = sizes[0]
+        sizes[0] = 0  # unaligned states are no bloc
+        k = 0
+        largest = 0
+        for b in range(top + 1):
+            if sizes[b] > 0:
+                k += 1
+            if sizes[b] > sizes[largest]:
+                largest = b  # ties in size go to the smaller id
+        n_blocs[s] = k
+        runner_up = -1
+        for b in range(top + 1):
+            if b != largest and (runner_up < 0 or sizes[b] > sizes[runner_up]):
+                runner_up = b
+        polarization[s] = 0.0
+        if runner_up > 0 and sizes[runner_up] > 0:
+            hostility = 0.0
+            for c in range(pairs):
+                bi = blocs[s, rows_i[c]]
+                bj = blocs[s, rows_j[c]]
+                if (bi == largest and bj == runner_up) or (bi == runner_up and bj == largest):
+                    hostility += max(-strength[s, c], 0.0)
+            polarization[s] = hostility / (sizes[largest] * sizes[runner_up])

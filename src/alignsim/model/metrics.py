@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from alignsim.model import compiled
+
 __all__ = [
     "LEVELS",
     "balance_ratio",
@@ -213,77 +215,39 @@ def recorded_metrics(
         ``balance_ratio``, ``closed_triads``, ``blocs``, ``unaligned``, ``frustration``,
         ``polarization``, ``mean_strength`` and the watched outcomes. Each row equals what
         :func:`balance_ratio`, :func:`polarization` and ``blocs.frustration`` give for that
-        step's matrix; working on all rows together replaces thousands of small numpy calls by
-        a few large ones.
+        step's matrix (the compiled pass of ``compiled.step_metrics`` counts triads with bit
+        sets instead of two matrix products per step).
     """
-    strength = np.asarray(strength, dtype=float)
-    levels = np.asarray(levels)
-    blocs = np.asarray(blocs, dtype=np.intp)
+    strength = np.ascontiguousarray(strength, dtype=float)
+    levels = np.ascontiguousarray(levels, dtype=np.int8)
+    blocs = np.ascontiguousarray(blocs, dtype=np.int64)
     rows = strength.shape[0]
+    upper = np.triu_indices(n, 1)
+    counts = np.zeros((rows, len(LEVELS)), dtype=np.int64)
+    closed, signed = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
+    n_blocs, unaligned = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
+    frustration, polarization, mean = np.zeros(rows), np.zeros(rows), np.zeros(rows)
+    compiled.step_metrics(
+        strength, levels, blocs, upper[0], upper[1], rival, partner, counts, closed, signed,
+        n_blocs, unaligned, frustration, polarization, mean,
+    )  # fmt: skip
     out: dict[str, NDArray[np.floating]] = {}
     for code, name in enumerate(LEVELS):
-        out[f"count.{name}"] = (levels == code).sum(axis=1).astype(float)
-    upper = np.triu_indices(n, 1)
+        out[f"count.{name}"] = counts[:, code].astype(float)
     ratio = np.ones(rows)
-    triads = np.zeros(rows)
-    chunk = max(1, 2**22 // max(n * n, 1))
-    for start in range(0, rows, chunk):
-        part = strength[start : start + chunk]
-        signs = np.zeros((part.shape[0], n, n), dtype=np.float32)
-        signs[:, upper[0], upper[1]] = (part >= partner).astype(np.float32) - (part <= rival)
-        signs += signs.transpose(0, 2, 1)
-        absolute = np.abs(signs)
-        closed = np.rint(_batch_trace_cube(absolute)).astype(np.int64)
-        signed = np.rint(_batch_trace_cube(signs)).astype(np.int64)
-        some = closed > 0
-        balanced = (closed + signed) // 12
-        count = closed // 6
-        ratio[start : start + chunk][some] = balanced[some] / count[some]
-        triads[start : start + chunk] = count
+    some = closed > 0
+    ratio[some] = ((closed + signed)[some] // 12) / (closed[some] // 6)
     out["balance_ratio"] = ratio
-    out["closed_triads"] = triads
-    ordered = np.sort(blocs, axis=1)
-    distinct = (ordered[:, 1:] != ordered[:, :-1]) & (ordered[:, 1:] > 0)
-    out["blocs"] = (distinct.sum(axis=1) + (ordered[:, 0] > 0)).astype(float)
-    out["unaligned"] = (blocs == 0).sum(axis=1).astype(float)
-    first, second = blocs[:, upper[0]], blocs[:, upper[1]]
-    aligned = (first > 0) & (second > 0)
-    same = first == second
-    bad = np.where(same, np.maximum(-strength, 0.0), np.maximum(strength, 0.0))
-    out["frustration"] = (bad * aligned).sum(axis=1)
-    out["polarization"] = _batch_polarization(strength, blocs, first, second)
-    out["mean_strength"] = strength.mean(axis=1) if n > 1 else np.zeros(rows)
+    out["closed_triads"] = (closed // 6).astype(float)
+    out["blocs"] = n_blocs.astype(float)
+    out["unaligned"] = unaligned.astype(float)
+    out["frustration"] = frustration
+    out["polarization"] = polarization
+    out["mean_strength"] = mean
     for label, column in pairs.items():
         out[f"watch.{label}.strength"] = strength[:, column].copy()
     for label, columns in triangles.items():
         sides = strength[:, list(columns)]
         out[f"watch.{label}.formed"] = (sides >= partner).all(axis=1).astype(float)
         out[f"watch.{label}.alliance"] = (sides >= alliance).all(axis=1).astype(float)
-    return out
-
-
-def _batch_trace_cube(X: NDArray[np.float32]) -> NDArray[np.float64]:
-    """tr(X³) of each matrix of a stack (exact in float32 for entries in {-1, 0, 1})."""
-    return (np.matmul(X, X) * X).sum(axis=(1, 2), dtype=np.float64)
-
-
-def _batch_polarization(strength, blocs, first, second) -> NDArray[np.floating]:
-    """:func:`polarization` of every row: hostility between its two largest blocs."""
-    rows = blocs.shape[0]
-    width = int(blocs.max(initial=0)) + 1
-    sizes = np.zeros((rows, width), dtype=np.int64)
-    np.add.at(sizes, (np.repeat(np.arange(rows), blocs.shape[1]), blocs.ravel()), 1)
-    sizes[:, 0] = 0  # unaligned states are no bloc
-    largest = sizes.argmax(axis=1)  # ties in size go to the smaller id
-    rest = sizes.copy()
-    rest[np.arange(rows), largest] = -1
-    runner_up = rest.argmax(axis=1)
-    size_b = sizes[np.arange(rows), runner_up]
-    size_a = sizes[np.arange(rows), largest]
-    a, b = largest[:, None], runner_up[:, None]
-    between = ((first == a) & (second == b)) | ((first == b) & (second == a))
-    hostility = (np.maximum(-strength, 0.0) * between).sum(axis=1)
-    out = np.zeros(rows)
-    two = size_b > 0
-    out[two] = hostility[two] / (size_a[two] * size_b[two])
     return out
