@@ -135,7 +135,13 @@ def peak_rss_kib() -> int:
 
 
 def child_scale(n: int, steps: int, activation: str) -> None:
-    """In a fresh process: one run, then its time and this process's peak RSS as JSON."""
+    """In a fresh process: one run, then its time and this process's peak RSS as JSON.
+
+    The compiled loops are loaded from their cache first (start-up, excluded like imports).
+    """
+    from alignsim.model.warmup import warm_up
+
+    warm_up()
     scenario = random_scenario(1, n, 5, steps=steps, activation=activation, noise=0.05)
     before = peak_rss_kib()
     cpu = time.process_time()

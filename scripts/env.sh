@@ -69,6 +69,8 @@ MSG
     echo "alignsim: installing alignsim$extras and its dependencies into $VENV" >&2
     "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
     "$VENV/bin/python" -m pip install --quiet -e "$ROOT$extras" >&2
+    # compile the model's loops now rather than in the first run (cached per machine)
+    "$VENV/bin/python" -m alignsim.model.warmup >&2
     touch "$stamp"
   fi
 }

@@ -43,6 +43,22 @@ def _reported(stderr: bytes, total: int) -> int:
     return int(counts[-1]) if counts else 0
 
 
+def processes_marked(mark: str) -> list[int]:
+    """Live processes started with ALIGNSIM_TEST_MARK=mark in their environment."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if f"ALIGNSIM_TEST_MARK={mark}".encode() in environ.split(b"\0") and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_sigkill_then_resume(tmp_path, make_sweep, workers):
     # 4 points × 6 replications of 30 steps: long enough to be killed part-way. Chunks of 4,
@@ -51,7 +67,9 @@ def test_sigkill_then_resume(tmp_path, make_sweep, workers):
     out = tmp_path / "killed"
     command = [sys.executable, "-m", "alignsim", "sweep", str(path), "--out", str(out),
                "--workers", str(workers), "--chunk", "4"]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TQDM_MININTERVAL": "0"}
+    mark = f"sigkill-{workers}-{os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TQDM_MININTERVAL": "0",
+           "ALIGNSIM_TEST_MARK": mark}  # fmt: skip
     stderr = tmp_path / "stderr.txt"
     with open(stderr, "wb") as err:
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
@@ -65,6 +83,11 @@ def test_sigkill_then_resume(tmp_path, make_sweep, workers):
         finally:
             process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL
+    # the killed sweep's worker processes notice and leave instead of waiting forever
+    deadline = time.monotonic() + 20
+    while processes_marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_marked(mark) == []
     stored, journalled = stored_keys(out), journal_keys(out)
     kept = stored | journalled
     assert 0 < len(stored) < 24 and journalled, "the kill should land part-way through"

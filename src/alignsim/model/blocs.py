@@ -222,7 +222,9 @@ def _relocate(
     frustration by more than ``tol``, so the loop terminates.
     """
     out = np.empty(lab.size, dtype=np.intp)
-    compiled.relocate_labels(P, N, np.asarray(lab, dtype=np.intp), max_blocs, tol, out)
+    P, N = np.ascontiguousarray(P, dtype=float), np.ascontiguousarray(N, dtype=float)
+    lab = np.ascontiguousarray(lab, dtype=np.intp)
+    compiled.relocate_labels(P, N, lab, max_blocs, tol, out)
     return out
 
 
@@ -388,7 +390,7 @@ class BlocTracker:
         n = T.shape[0]
         if self._scratch is None or self._scratch[0].shape[0] != n:
             self._scratch = (np.zeros((n, n), np.int8), np.zeros(n, np.intp),
-                             np.zeros(n, np.intp), np.zeros((n, n)), np.zeros((n, n)))  # fmt: skip
+                             np.zeros(n, np.intp), np.zeros(n * n), np.zeros(n * n))  # fmt: skip
         structure, idx, warm, P, N = self._scratch
         previous = self.labels
         known = self._structure if self._structure is not None else structure

@@ -54,6 +54,21 @@ def relax_simultaneous(
             out[i, j] = min(max(new, -1.0), 1.0)
 
 
+@njit(cache=True, nogil=True, fastmath={"reassoc", "nsz", "contract"})
+def _paths(x, y):
+    """Σ x·y and Σ |x|·|y|: the two sums of one balance entry, in vector instructions.
+
+    Reassociating the sums lets the compiler use SIMD (4× faster at 200 states); the order,
+    and so the last bits, then depend on the CPU's vector width, as BLAS results do.
+    """
+    s = 0.0
+    a = 0.0
+    for m in range(x.size):
+        s += x[m] * y[m]
+        a += abs(x[m]) * abs(y[m])
+    return s, a
+
+
 @njit(cache=True, nogil=True)
 def relax_random(ties, static_total, noise, order, beta, floor, mean_norm, eta, kappa, rows, dyn):
     """States revise their ties one after another in ``order``, each from the current network.
@@ -72,11 +87,7 @@ def relax_random(ties, static_total, noise, order, beta, floor, mean_norm, eta, 
         for j in range(n):
             if j == i or revised[j]:
                 continue
-            s = 0.0
-            a = 0.0
-            for m in range(n):
-                s += ties[i, m] * ties[j, m]  # T is symmetric: T[m, j] == T[j, m]
-                a += abs(ties[i, m]) * abs(ties[j, m])
+            s, a = _paths(ties[i], ties[j])  # T is symmetric: T[m, j] == T[j, m]
             b = (beta * s) / (mean_norm if mean_norm > 0.0 else floor + a)
             e0 = noise[k, 0, j]
             e1 = noise[k, 1, j]
@@ -255,7 +266,7 @@ def warm_start(ties, partner, previous, has_previous, structure, known, idx, war
     Writes the signed structure (ties at or beyond ±``partner``) into ``structure`` and
     reports whether it differs from ``known``; writes the aligned states to ``idx`` and, when
     some of them were in a bloc before, the previous blocs relocated (compact labels, as
-    ``blocs._relocate``) to ``warm``. ``P`` and ``N`` (N×N) are working space. Returns
+    ``blocs._relocate``) to ``warm``. ``P`` and ``N`` (N² long) are working space. Returns
     (structure changed, number aligned, same states aligned as before, warm start made, a
     state moved in it).
     """
@@ -291,6 +302,8 @@ def warm_start(ties, partner, previous, has_previous, structure, known, idx, war
                 same = False
     if m == 0 or not any_previous:
         return changed, m, same, False, False
+    P = P[: m * m].reshape((m, m))  # contiguous, as everywhere else: one compiled variant
+    N = N[: m * m].reshape((m, m))
     total = 0.0
     for r in range(m):
         for c in range(m):
@@ -300,7 +313,9 @@ def warm_start(ties, partner, previous, has_previous, structure, known, idx, war
             total += abs(t)
     start = np.empty(m, dtype=np.int64)
     _first_appearance(previous[idx[:m]], start)
-    relocate_labels(P[:m, :m], N[:m, :m], start, m, 1e-12 * max(1.0, total), warm[:m])
+    relocated = np.empty(m, dtype=np.int64)
+    relocate_labels(P, N, start, m, 1e-12 * max(1.0, total), relocated)
+    warm[:m] = relocated
     moved = False
     for r in range(m):
         if warm[r] != start[r]:

@@ -65,6 +65,23 @@ def _init_worker(context: Any) -> None:
     global _WORKER_CONTEXT
     _limit_threads()
     _WORKER_CONTEXT = context
+    _leave_with_parent()
+
+
+def _leave_with_parent(poll: float = 1.0) -> None:
+    """Exit when the sweep process is gone. A parent killed with SIGKILL cannot stop its
+    pool, and its workers would otherwise wait on the task queue, holding memory, forever."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="alignsim-parent-watch", daemon=True).start()
 
 
 def _call_in_worker(fn: Callable[[Any, Any], Any], item: Any) -> Any:
