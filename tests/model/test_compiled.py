@@ -187,3 +187,27 @@ def test_triads_counted_with_bit_sets_match_the_matrix_products(seed, n, signed_
     ratio, triads = balance_ratio(T, -0.3, 0.3)
     assert metrics["balance_ratio"][0] == ratio
     assert metrics["closed_triads"][0] == triads
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    n=st.integers(2, 40),
+    planted=st.integers(0, 4),
+    rounded=st.booleans(),
+    max_blocs=st.sampled_from([None, 2, 3]),
+)
+def test_compiled_bloc_search_matches_the_numpy_search(seed, n, planted, rounded, max_blocs):
+    """Random and planted (k camps plus noise) networks; rounding makes exact ties."""
+    from alignsim.model.blocs import _full_search, _full_search_numpy, _Problem
+
+    rng = np.random.default_rng(seed)
+    if planted:
+        camp = rng.integers(0, planted, n)
+        T = np.where(camp[:, None] == camp[None, :], 0.7, -0.6) + rng.normal(0, 0.4, (n, n))
+    else:
+        T = rng.uniform(-1, 1, (n, n))
+    T = np.triu(np.round(T) if rounded else T, 1)
+    problem = _Problem.of(np.clip(T + T.T, -1, 1), 0.2, max_blocs)
+    if problem is not None:
+        np.testing.assert_array_equal(_full_search(problem), _full_search_numpy(problem))

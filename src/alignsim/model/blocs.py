@@ -299,7 +299,22 @@ class _Problem:
 
 
 def _full_search(problem: _Problem) -> IntArray:
-    """Spectral and one-bloc starts, relocation, then divisive refinement (compact labels)."""
+    """Spectral and one-bloc starts, relocation, then divisive refinement (compact labels).
+
+    Worlds small enough for a dense ``eigh`` run the same search compiled, in one call.
+    """
+    if problem.idx.size <= _DENSE_EIGH_MAX:
+        out = np.empty(problem.idx.size, dtype=np.intp)
+        compiled.full_search(
+            np.ascontiguousarray(problem.sub), np.ascontiguousarray(problem.P),
+            np.ascontiguousarray(problem.N), problem.tol, problem.kmax, out,
+        )  # fmt: skip
+        return out
+    return _full_search_numpy(problem)
+
+
+def _full_search_numpy(problem: _Problem) -> IntArray:
+    """``_full_search`` with numpy and ``_leading_sign_classes`` (Lanczos for large worlds)."""
     sub, P, N, tol, kmax = problem.sub, problem.P, problem.N, problem.tol, problem.kmax
     n = problem.idx.size
     # 1-2: spectral start and one-bloc start, each relocated; spectral wins ties

@@ -17,41 +17,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import intrinsic
 
 #: Level codes, as in ``metrics.LEVELS``.
 _ALLIANCE, _FORMAL_ALLIANCE = 4, 5
-
-
-@njit(cache=True, nogil=True)
-def relax_simultaneous(
-    ties, static_total, paths, norm, mean_norm, noise, beta, eta, kappa, out, payoff, bal
-):
-    """Every pair at once from T(t): the relax rule on U = static + (β·B + ε).
-
-    ``paths`` is T·T and ``norm`` the balance denominator λ + |T|·|T| (both from numpy's
-    matrix product), unless ``mean_norm`` > 0, the constant of ``balance_norm: mean``.
-    The diagonal of ``noise`` is ignored. Writes T(t+1) to ``out``, U to ``payoff`` and the
-    balance part β·B to ``bal``.
-    """
-    n = ties.shape[0]
-    for i in range(n):
-        for j in range(n):
-            if i == j:
-                bal[i, j] = 0.0
-                payoff[i, j] = static_total[i, j]
-                continue
-            b = (beta * paths[i, j]) / (mean_norm if mean_norm > 0.0 else norm[i, j])
-            bal[i, j] = b
-            payoff[i, j] = static_total[i, j] + (b + noise[i, j])
-    for i in range(n):
-        for j in range(n):
-            if i == j:
-                out[i, j] = 0.0
-                continue
-            m = min(payoff[i, j], payoff[j, i])
-            new = (math.tanh(kappa * m) - ties[i, j]) * eta + ties[i, j]
-            out[i, j] = min(max(new, -1.0), 1.0)
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "nsz", "contract"})
@@ -67,6 +37,43 @@ def _paths(x, y):
         s += x[m] * y[m]
         a += abs(x[m]) * abs(y[m])
     return s, a
+
+
+@njit(cache=True, nogil=True)
+def relax_simultaneous(
+    ties, static_total, paths, norm, mean_norm, floor, noise, beta, eta, kappa, out, payoff, bal
+):
+    """Every pair at once from T(t): the relax rule on U = static + (β·B + ε).
+
+    ``paths`` is T·T and ``norm`` the balance denominator λ + |T|·|T| (numpy's matrix
+    products, for large worlds); when ``paths`` is empty both are summed here (small worlds,
+    where calling the products costs more than doing them). ``mean_norm`` > 0 is the constant
+    denominator of ``balance_norm: mean``. The diagonal of ``noise`` is ignored. Writes
+    T(t+1) to ``out``, U to ``payoff`` and the balance part β·B to ``bal``.
+    """
+    n = ties.shape[0]
+    given = paths.size > 0
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                bal[i, j] = 0.0
+                payoff[i, j] = static_total[i, j]
+                continue
+            if given:
+                b = (beta * paths[i, j]) / (mean_norm if mean_norm > 0.0 else norm[i, j])
+            else:
+                p, a = _paths(ties[i], ties[j])  # T is symmetric: T[m, j] == T[j, m]
+                b = (beta * p) / (mean_norm if mean_norm > 0.0 else floor + a)
+            bal[i, j] = b
+            payoff[i, j] = static_total[i, j] + (b + noise[i, j])
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                out[i, j] = 0.0
+                continue
+            m = min(payoff[i, j], payoff[j, i])
+            new = (math.tanh(kappa * m) - ties[i, j]) * eta + ties[i, j]
+            out[i, j] = min(max(new, -1.0), 1.0)
 
 
 @njit(cache=True, nogil=True)
@@ -323,19 +330,14 @@ def warm_start(ties, partner, previous, has_previous, structure, known, idx, war
     return changed, m, same, True, moved
 
 
-_M1 = np.uint64(0x5555555555555555)
-_M2 = np.uint64(0x3333333333333333)
-_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
-_H01 = np.uint64(0x0101010101010101)
+@intrinsic
+def _popcount(typingctx, word):
+    """Set bits of a 64-bit word: LLVM's ctpop, one instruction where the CPU has one."""
 
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
 
-@njit(cache=True, nogil=True, inline="always")
-def _popcount(x):
-    """Set bits of a 64-bit word (the SWAR method; Warren, *Hacker's Delight*, §5-1)."""
-    x = x - ((x >> np.uint64(1)) & _M1)
-    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
-    x = (x + (x >> np.uint64(4))) & _M4
-    return (x * _H01) >> np.uint64(56)
+    return types.uint64(types.uint64), codegen
 
 
 @njit(cache=True, nogil=True)
@@ -376,24 +378,24 @@ def step_metrics(strength, levels, blocs, rows_i, rows_j, rival, partner, counts
             bj = blocs[s, j]
             if bi > 0 and bj > 0:
                 frus += max(-t, 0.0) if bi == bj else max(t, 0.0)
-        a3 = 0
-        s3 = 0
+        a3 = np.int64(0)
+        s3 = np.int64(0)
         for c in range(pairs):
             if sign[c] == 0:
                 continue
             i = rows_i[c]
             j = rows_j[c]
-            pp = 0
-            nn = 0
-            pn = 0
-            np_ = 0
+            pp = np.int64(0)
+            nn = np.int64(0)
+            pn = np.int64(0)
+            np_ = np.int64(0)
             for w in range(words):
-                pp += _popcount(pos[i, w] & pos[j, w])
-                nn += _popcount(neg[i, w] & neg[j, w])
-                pn += _popcount(pos[i, w] & neg[j, w])
-                np_ += _popcount(neg[i, w] & pos[j, w])
+                pp += np.int64(_popcount(pos[i, w] & pos[j, w]))
+                nn += np.int64(_popcount(neg[i, w] & neg[j, w]))
+                pn += np.int64(_popcount(pos[i, w] & neg[j, w]))
+                np_ += np.int64(_popcount(neg[i, w] & pos[j, w]))
             a3 += pp + nn + pn + np_
-            s3 += sign[c] * (np.int64(pp + nn) - np.int64(pn + np_))
+            s3 += sign[c] * ((pp + nn) - (pn + np_))
         closed[s] = 2 * a3  # each unordered pair stands for (i, j) and (j, i)
         signed[s] = 2 * s3
         frustration[s] = frus
@@ -419,7 +421,7 @@ def step_metrics(strength, levels, blocs, rows_i, rows_j, rival, partner, counts
             if b != largest and (runner_up < 0 or sizes[b] > sizes[runner_up]):
                 runner_up = b
         polarization[s] = 0.0
-        if runner_up > 0 and sizes[runner_up] > 0:
+        if runner_up > 0 and sizes[runner_up] > 0 and largest > 0:
             hostility = 0.0
             for c in range(pairs):
                 bi = blocs[s, rows_i[c]]
@@ -427,3 +429,92 @@ def step_metrics(strength, levels, blocs, rows_i, rows_j, rival, partner, counts
                 if (bi == largest and bj == runner_up) or (bi == runner_up and bj == largest):
                     hostility += max(-strength[s, c], 0.0)
             polarization[s] = hostility / (sizes[largest] * sizes[runner_up])
+
+
+@njit(cache=True, nogil=True)
+def _sign_classes(M):
+    """``blocs._leading_sign_classes`` of a small symmetric matrix (a dense ``eigh``)."""
+    n = M.shape[0]
+    neg = np.zeros(n, dtype=np.bool_)
+    if n < 2:
+        return neg
+    v = np.linalg.eigh(M)[1][:, n - 1]
+    top = 0.0
+    for r in range(n):
+        top = max(top, abs(v[r]))
+    tol = 1e-6 * top
+    first = 0  # the first clearly signed component is taken as positive
+    for r in range(n):
+        if v[r] < -tol or v[r] > tol:
+            first = -1 if v[r] < -tol else 1
+            break
+    for r in range(n):
+        neg[r] = v[r] > tol if first < 0 else v[r] < -tol
+    return neg
+
+
+@njit(cache=True, nogil=True)
+def _tried_before(tried, members):
+    """Whether this membership was tried before (a loop: Numba compiles no generators)."""
+    for seen in tried:  # noqa: SIM110
+        if seen.size == members.size and np.all(seen == members):
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def full_search(sub, P, N, tol, kmax, out):
+    """``blocs._full_search`` for worlds small enough for a dense ``eigh``, in one call.
+
+    Spectral and one-bloc starts, each relocated (the spectral start wins ties), then
+    divisive refinement: split a bloc by the leading eigenvector of its sub-matrix, relocate,
+    and keep the split while frustration falls. Writes compact labels to ``out``.
+    """
+    n = sub.shape[0]
+    best = np.zeros(n, dtype=np.int64)
+    best_f = np.inf
+    cand = np.empty(n, dtype=np.int64)
+    for s in range(2):
+        if s == 0 and kmax < 2:
+            continue
+        start = _sign_classes(sub).astype(np.int64) if s == 0 else np.zeros(n, dtype=np.int64)
+        relocate_labels(P, N, start, kmax, tol, cand)
+        f = frustration(P, N, cand)
+        if f < best_f - tol:
+            best[:] = cand
+            best_f = f
+    lab = best.copy()
+    tried = [np.zeros(0, dtype=np.int64)]  # memberships that did not split profitably
+    while True:
+        k = lab.max() + 1
+        if k >= kmax or best_f <= tol:
+            break
+        improved = False
+        for b in range(k):
+            members = np.nonzero(lab == b)[0]
+            m = members.size
+            if m < 2 or _tried_before(tried, members):
+                continue
+            block = np.empty((m, m))
+            for r in range(m):
+                for c in range(m):
+                    block[r, c] = sub[members[r], members[c]]
+            part = _sign_classes(block)
+            if not part.any():
+                tried.append(members)
+                continue
+            split = lab.copy()
+            for r in range(m):
+                if part[r]:
+                    split[members[r]] = k
+            relocate_labels(P, N, split, kmax, tol, cand)
+            f = frustration(P, N, cand)
+            if f < best_f - tol:
+                lab[:] = cand
+                best_f = f
+                improved = True
+                break
+            tried.append(members)
+        if not improved:
+            break
+    out[:] = lab

@@ -37,6 +37,11 @@ from alignsim.model.state import State
 from alignsim.model.trace import PairTrace
 from alignsim.model.world import World
 
+#: Up to this many states the compiled step forms T·T and |T|·|T| itself: calling BLAS
+#: would cost more than the products.
+SMALL_WORLD = 32
+_NO_PRODUCTS = np.zeros((0, 0))
+
 
 class AlignmentModel(mesa.Model):
     """The alignment model for one scenario.
@@ -164,9 +169,10 @@ class AlignmentModel(mesa.Model):
 
     def _apply_events(self, step: int) -> None:
         candidates = self._dated_events.get(step, [])
-        if self._chance_events:
-            candidates = sorted(candidates + self._chance_events, key=lambda e: e.position)
-        self.fired = scenario_events.due(candidates, step)
+        chance = [e for e in self._chance_events if e.first <= step <= e.last]
+        if chance:
+            candidates = sorted(candidates + chance, key=lambda e: e.position)
+        self.fired = scenario_events.due(candidates, step) if candidates else []
         for event in self.fired:
             old = self.world.ties.copy()
             try:
@@ -226,18 +232,21 @@ class AlignmentModel(mesa.Model):
         """The compiled simultaneous step: U, its dynamic parts (balance, noise) and T(t+1)."""
         world, params = self.world, self.world.params
         ties = world.ties
-        paths = ties @ ties
-        if params["balance_norm"] == "mean":
-            norm, mean_norm = paths, float(max(world.n - 2, 1))
+        mean_norm = float(max(world.n - 2, 1)) if params["balance_norm"] == "mean" else 0.0
+        if world.n <= SMALL_WORLD:  # the compiled loop sums the products itself
+            paths = norm = _NO_PRODUCTS
         else:
-            magnitude = np.abs(ties)
-            norm, mean_norm = params["balance_floor"] + magnitude @ magnitude, 0.0
+            paths = norm = ties @ ties
+            if not mean_norm:
+                magnitude = np.abs(ties)
+                norm = params["balance_floor"] + magnitude @ magnitude
         noise = self._noise((world.n, world.n))
         new = self._spare
         kernels.relax_simultaneous(
-            ties, self.payoffs.static_total(self.rng), paths, norm, mean_norm, noise,
-            float(params["balance_weight"]), float(params["learning_rate"]),
-            float(params["steepness"]), new, self._payoff, self._balance,
+            ties, self.payoffs.static_total(self.rng), paths, norm, mean_norm,
+            float(params["balance_floor"]), noise, float(params["balance_weight"]),
+            float(params["learning_rate"]), float(params["steepness"]), new, self._payoff,
+            self._balance,
         )  # fmt: skip
         return self._payoff, _Parts(self._balance, noise), new
 
@@ -364,8 +373,10 @@ class AlignmentModel(mesa.Model):
     def _socialize(self) -> None:
         """Stances on shared dimensions drift toward positive partners' (weight μ)."""
         mu = float(self.world.params["socialization"])
+        if mu == 0.0:
+            return
         shared = self.world.sign > 0
-        if mu == 0.0 or not shared.any():
+        if not shared.any():
             return
         friends = np.clip(self.world.ties, 0.0, None)
         weight = friends.sum(axis=1)
