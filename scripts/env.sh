@@ -70,7 +70,8 @@ MSG
     "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
     "$VENV/bin/python" -m pip install --quiet -e "$ROOT$extras" >&2
     # compile the model's loops now rather than in the first run (cached per machine)
-    "$VENV/bin/python" -m alignsim.model.warmup >&2
+    "$VENV/bin/python" -m alignsim.model.warmup >&2 \
+      || echo "alignsim: could not compile ahead; the first run will compile instead" >&2
     touch "$stamp"
   fi
 }

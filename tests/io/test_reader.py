@@ -32,6 +32,9 @@ def test_round_trip(run_dir):
     assert read.ties_frame().equals(original.ties_frame())
     assert read.metrics_frame().equals(original.metrics_frame())
     assert read.part_names == original.part_names
+    events = original.events_frame()
+    assert read.events_frame().equals(events)
+    assert read.recorder.events.frame().equals(events)  # the log read back, as written
     assert read.seed == 5 and read.steps == 12
 
 

@@ -211,3 +211,45 @@ def test_compiled_bloc_search_matches_the_numpy_search(seed, n, planted, rounded
     problem = _Problem.of(np.clip(T + T.T, -1, 1), 0.2, max_blocs)
     if problem is not None:
         np.testing.assert_array_equal(_full_search(problem), _full_search_numpy(problem))
+
+
+@pytest.mark.parametrize("activation", ["random", "simultaneous"])
+@pytest.mark.parametrize("balance_norm", ["paths", "mean"])
+def test_large_world_same_run(activation, balance_norm):
+    """Above 32 states the simultaneous step takes T·T and |T|·|T| from BLAS."""
+    scenario = random_scenario(
+        11, 40, 3, steps=10, activation=activation, balance_norm=balance_norm, noise=0.1
+    )
+    assert_same_run(scenario, seed=11, steps=10)
+
+
+def test_other_agent_classes_run_the_numpy_code(flagship):
+    from alignsim.model.state import State
+
+    class Cautious(State):
+        def step(self) -> None:
+            super().step()
+
+    from alignsim.model.model import _compilable
+
+    model = AlignmentModel(flagship, rng=1, collect=False)
+    assert model.compiled and _compilable(model.payoffs, model.rule, model.states)
+    model.states[0].__class__ = Cautious  # as a subclass of AlignmentModel would create it
+    assert not _compilable(model.payoffs, model.rule, model.states)
+
+
+def test_loops_compile_without_a_writable_cache(monkeypatch):
+    """Where Numba finds no writable cache folder the loops still compile, in memory."""
+    real = compiled.njit
+
+    def refusing(*args, cache=False, **options):
+        if cache:
+            raise RuntimeError("cannot cache function: no locator available")
+        return real(*args, **options)
+
+    monkeypatch.setattr(compiled, "njit", refusing)
+
+    def add(a, b):
+        return a + b
+
+    assert compiled._jit()(add)(2, 3) == 5

@@ -23,8 +23,9 @@ from alignsim.model.recorder import recorded_rows
 
 MEMORY_ENV = "ALIGNSIM_MEMORY_LIMIT"
 DISK_ENV = "ALIGNSIM_DISK_LIMIT"
-#: Interpreter, numpy, pandas and Mesa loaded, before any run.
-BASE_MEMORY = 200 * 2**20
+#: Interpreter, numpy, pandas, Mesa and Numba loaded, with the compiled loops, before any run
+#: (286 MB measured).
+BASE_MEMORY = 300 * 2**20
 #: Characters of one formatted float in the CSV tables (repr of a double, with separator).
 FLOAT_CHARS = 21
 SUGGESTED_EVERY = (2, 5, 10, 20, 50, 100, 200, 500, 1000)
@@ -66,7 +67,8 @@ def estimate(
     parts = k + 5 if parts is None else parts
     metrics = 20
     recorder = rows * (pairs * 9 + n * k * 16 + n * 12 + metrics * 8)
-    working = n * n * 8 * (2 * parts + k + 16)  # payoff parts, corridor factors, T, codes…
+    # payoff parts, corridor factors, T, codes, and the compiled step's buffers (~12 N×N)
+    working = n * n * 8 * (2 * parts + k + 28)
     # writing: the ties table as a DataFrame (step, date, names, strength, level: 48 B a row)
     tables = rows * pairs * 48 + rows * n * (40 + (2 * k + 2) * 8)
     memory = BASE_MEMORY + recorder + working + tables

@@ -101,7 +101,9 @@ def read_run(run_dir: Path) -> Result:
         if column not in ("step", "date"):
             recorder.metrics[column] = metrics[column].to_numpy(dtype=float)
     part_names = [
-        c.removeprefix("payoff_ab.") for c in events.columns if c.startswith("payoff_ab.")
+        c.removeprefix("payoff_ab.")
+        for c in events.columns
+        if c.startswith("payoff_ab.") and c != "payoff_ab.total"
     ]
     rows = [
         {key: (None if _missing(value) else value) for key, value in row.items()}
@@ -116,7 +118,7 @@ def read_run(run_dir: Path) -> Result:
         names=names,
         dimensions=dims,
         dates=[scenario.date_of(s) for s in range(steps + 1)],
-        part_names=[p for p in part_names if p != "total"],
+        part_names=part_names,
         recorder=recorder,
         extra={"run_dir": run_dir, "manifest": manifest},
     )

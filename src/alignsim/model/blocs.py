@@ -16,9 +16,10 @@ The search (:func:`find_blocs`) combines three classical pieces:
 * divisive refinement: split a bloc by the leading eigenvector of its own sub-matrix while
   frustration (after relocation) falls.
 
-It is a heuristic (minimising frustration is NP-hard), deterministic, and vectorised: the gain of
-every possible single move is one N×k matrix, updated in O(N) per move. Bloc ids are kept stable
-over time by :func:`match_labels`.
+It is a heuristic (minimising frustration is NP-hard) and deterministic: the gain of every
+possible single move is one N×k table, updated in O(N) per move (compiled loops in
+``compiled.py``; the search of worlds of up to 128 aligned states is compiled whole). Bloc ids
+are kept stable over time by :func:`match_labels`.
 
 Over a run, ties move a little each step, so :class:`BlocTracker` warm-starts: it relocates
 states from the previous step's blocs and runs the full search only when the signed structure

@@ -3,13 +3,15 @@
 At the few dozen states of a real scenario a step is a hundred small array operations of a
 microsecond each, so the interpreter, not the arithmetic, sets the pace. These Numba
 functions do the same arithmetic as ``payoffs.py`` and ``rules.py`` (the built-in payoff terms
-and the relax rule, in the same order of operations), the level bookkeeping of ``metrics.py``
-and the relocation step of ``blocs.py``, in one call each. The model uses them only when it
-runs exactly the built-in terms and rule (see ``model.AlignmentModel``); any other term or rule
-runs through the numpy code, which stays the reference (``tests/model/test_compiled.py``).
+and the relax rule, in the same order of operations), the level bookkeeping of ``metrics.py``,
+the recorded metrics and the bloc search of ``blocs.py``, in one call each. The model uses the
+tie update only when it runs exactly the built-in terms and rule (see
+``model.AlignmentModel``); any other term or rule runs through the numpy code, which stays the
+reference (``tests/model/test_compiled.py`` compares them).
 
 Compiled code is cached beside this file (or in Numba's user cache when that is read-only),
-so only the first run on a machine pays for compilation (a few seconds).
+so only the first run on a machine pays for compilation (15–25 s; the set-up scripts do it
+with ``python -m alignsim.model.warmup``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,20 @@ from numba.extending import intrinsic
 _ALLIANCE, _FORMAL_ALLIANCE = 4, 5
 
 
-@njit(cache=True, nogil=True, fastmath={"reassoc", "nsz", "contract"})
+def _jit(**options):
+    """``njit`` with the machine code cached on disk; where no cache folder is writable (a
+    read-only install and no user cache), kept in memory instead: each process compiles."""
+
+    def wrap(function):
+        try:
+            return njit(cache=True, nogil=True, **options)(function)
+        except RuntimeError:  # Numba found no writable cache location
+            return njit(nogil=True, **options)(function)
+
+    return wrap
+
+
+@_jit(fastmath={"reassoc", "nsz", "contract"})
 def _paths(x, y):
     """Σ x·y and Σ |x|·|y|: the two sums of one balance entry, in vector instructions.
 
@@ -39,7 +54,7 @@ def _paths(x, y):
     return s, a
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def relax_simultaneous(
     ties, static_total, paths, norm, mean_norm, floor, noise, beta, eta, kappa, out, payoff, bal
 ):
@@ -76,7 +91,7 @@ def relax_simultaneous(
             out[i, j] = min(max(new, -1.0), 1.0)
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def relax_random(ties, static_total, noise, order, beta, floor, mean_norm, eta, kappa, rows, dyn):
     """States revise their ties one after another in ``order``, each from the current network.
 
@@ -116,7 +131,7 @@ def relax_random(ties, static_total, noise, order, beta, floor, mean_norm, eta, 
         revised[i] = True
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def classify(ties, hostile, rival, partner, alliance, codes):
     """Level codes 0..4 of every tie into ``codes`` (as ``metrics.LevelBands.codes``)."""
     n = ties.shape[0]
@@ -126,7 +141,7 @@ def classify(ties, hostile, rival, partner, alliance, codes):
             codes[i, j] = (t > hostile) + (t > rival) + (t >= partner) + (t >= alliance)
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def advance_levels(
     ties, hostile, rival, partner, alliance, codes, run, after, levels, crossed, formal
 ):
@@ -162,7 +177,7 @@ def advance_levels(
     return n_crossed, n_formal
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def relocate(P, N, ptot, PB, NB, lab, k, max_blocs, tol):
     """Doreian & Mrvar's relocation from compact labels ``lab`` (0..k-1), as ``blocs._relocate``.
 
@@ -221,7 +236,7 @@ def relocate(P, N, ptot, PB, NB, lab, k, max_blocs, tol):
             k -= 1
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def _first_appearance(values, out):
     """Relabel ``values`` to 0..k-1 in order of first appearance into ``out``; returns k."""
     seen = np.full(values.max() + 2 if values.size else 1, -1, dtype=np.int64)
@@ -235,7 +250,7 @@ def _first_appearance(values, out):
     return k
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def relocate_labels(P, N, lab, max_blocs, tol, out):
     """``relocate`` from any labels: compact them, build the bloc sums, relocate, and write
     the result, compacted in order of first appearance, to ``out``. Returns the bloc count."""
@@ -254,7 +269,7 @@ def relocate_labels(P, N, lab, max_blocs, tol, out):
     return _first_appearance(start, out)
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def frustration(P, N, lab):
     """Frustration of compact labels on an aligned sub-problem (``blocs._frustration_compact``):
     positive strength between blocs plus negative strength within them, each pair once."""
@@ -266,7 +281,7 @@ def frustration(P, N, lab):
     return total
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def warm_start(ties, partner, previous, has_previous, structure, known, idx, warm, P, N):
     """The cheap part of ``BlocTracker.update``: who is aligned, and the warm relocation.
 
@@ -340,7 +355,7 @@ def _popcount(typingctx, word):
     return types.uint64(types.uint64), codegen
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def step_metrics(strength, levels, blocs, rows_i, rows_j, rival, partner, counts, closed,
                  signed, n_blocs, unaligned, frustration, polarization, mean):  # fmt: skip
     """The whole-network metrics of recorded steps, one row at a time (``recorded_metrics``).
@@ -431,7 +446,7 @@ def step_metrics(strength, levels, blocs, rows_i, rows_j, rival, partner, counts
             polarization[s] = hostility / (sizes[largest] * sizes[runner_up])
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def _sign_classes(M):
     """``blocs._leading_sign_classes`` of a small symmetric matrix (a dense ``eigh``)."""
     n = M.shape[0]
@@ -453,7 +468,7 @@ def _sign_classes(M):
     return neg
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def _tried_before(tried, members):
     """Whether this membership was tried before (a loop: Numba compiles no generators)."""
     for seen in tried:  # noqa: SIM110
@@ -462,7 +477,7 @@ def _tried_before(tried, members):
     return False
 
 
-@njit(cache=True, nogil=True)
+@_jit()
 def full_search(sub, P, N, tol, kmax, out):
     """``blocs._full_search`` for worlds small enough for a dense ``eigh``, in one call.
 

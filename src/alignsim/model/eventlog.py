@@ -106,7 +106,7 @@ class EventLog:
     ) -> None:
         self.names = np.array(list(names), dtype=object)
         self.parts = part_columns(part_names)
-        self._segments: list[list[dict[str, Any]] | _Raw | _Slice] = [rows] if rows else []
+        self._segments: list[list[dict[str, Any]] | _Raw | _Slice] = [list(rows)] if rows else []
         self._rows: list[dict[str, Any]] = []
         self._read = 0  # segments already turned into rows
         self._taken = 0  # rows of segment ``_read`` already turned into rows

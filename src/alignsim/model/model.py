@@ -100,7 +100,7 @@ class AlignmentModel(mesa.Model):
         self.recorder.compute_metrics = self._metrics
         self.recorder.events = EventLog(self.world.names, self.payoffs.names)
         self.bands = LevelBands.of(self.world.thresholds)
-        self.compiled = compiled and _compilable(self.payoffs, self.rule)
+        self.compiled = compiled and _compilable(self.payoffs, self.rule, self.states)
         n = self.world.n
         self._bounds = tuple(self.world.thresholds[t] for t in ("hostile", "rival", "partner",
                                                                  "alliance"))  # fmt: skip
@@ -535,9 +535,14 @@ class _Parts:
         return np.stack([self.balance[i, j], self.noise[i, j]])
 
 
-def _compilable(payoffs: Payoffs, rule: Any) -> bool:
-    """Whether the compiled step computes exactly what these terms and this rule would."""
-    return type(rule) is RelaxRule and tuple(type(t) for t in payoffs.terms) == BUILT_IN
+def _compilable(payoffs: Payoffs, rule: Any, states: list[Any]) -> bool:
+    """Whether the compiled step does exactly what these terms, this rule and these agents
+    would (an agent class of a modeler's own may do something else in ``step``)."""
+    return (
+        type(rule) is RelaxRule
+        and tuple(type(t) for t in payoffs.terms) == BUILT_IN
+        and all(type(state) is State for state in states)
+    )
 
 
 def _watch_indices(spec: Any, world: World) -> dict[str, dict[str, Any]]:
