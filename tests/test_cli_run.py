@@ -45,7 +45,7 @@ def test_run_folder_is_complete(flagship_runs):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["seed"] == 3
     assert manifest["steps"] == 48
-    assert set(manifest["versions"]) >= {"alignsim", "mesa", "python"}
+    assert set(manifest["versions"]) >= {"alignsim", "mesa", "numba", "python"}
     assert len(manifest["scenario_sha256"]) == 64
     assert not list(folder.parent.glob(".*.partial"))
 

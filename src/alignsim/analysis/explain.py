@@ -81,7 +81,8 @@ def explain(run_dir: Path, a: str, b: str) -> Explanation:
         raise ExplainError(
             f"{run_dir}: re-simulating the run does not reproduce its ties for {a}–{b}; the run "
             f"was made with alignsim {manifest['versions'].get('alignsim')}, numpy "
-            f"{manifest['versions'].get('numpy')} — explain it with those versions"
+            f"{manifest['versions'].get('numpy')}, numba {manifest['versions'].get('numba')} "
+            f"on {manifest.get('platform')} — explain it with those versions on such a machine"
         )
     return explanation_from(rerun, a, b, events=stored.recorder.events)
 

@@ -189,6 +189,7 @@ def _manifest(result: Result, folder: Path, command: list[str], started: datetim
             "alignsim": _version("alignsim"),
             "mesa": _version("mesa"),
             "numpy": _version("numpy"),
+            "numba": _version("numba"),  # compiles the step: its version can move last bits
             "python": platform.python_version(),
         },
         "command": command,

@@ -61,7 +61,7 @@ class SweepRun:
 
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for name in ("alignsim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "dask",
+    for name in ("alignsim", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "dask",
                  "distributed"):  # fmt: skip
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
