@@ -56,8 +56,9 @@ class AlignmentModel(mesa.Model):
             planned one) only; events are kept at every step.
         record: ``"all"`` pairs' ties, or ``"watched"``: only the pairs and triangle sides
             the scenario watches (metrics still describe the whole network).
-        compiled: revise ties with the compiled step when the payoff terms and the tie rule
-            are the built-in ones (the default); False always runs the numpy code.
+        compiled: revise ties with the compiled step when the payoff terms, the tie rule and
+            the agent class are the built-in ones (the default); False always runs the numpy
+            code.
         **params: any scenario parameter by name (``balance_weight=0.8``), so that
             ``mesa.batch_run`` can sweep them.
     """
