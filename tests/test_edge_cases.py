@@ -177,17 +177,22 @@ def test_vanishing_salience_gives_finite_payoffs(tmp_path, capsys):
     assert parts[1, 0, 1] == 0.0
 
 
-def test_names_and_notes_that_read_as_missing_values_survive_the_run_folder(tmp_path, capsys):
+def run_and_read(tmp_path: Path, text: str):
+    """Run a scenario given as text, without figures; the run folder and its reading."""
     path = tmp_path / "s.yaml"
-    path.write_text(
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["run", str(path), "--no-plots", "--out", str(out)]) == 0
+    return out, read_run(out)
+
+
+def test_names_and_notes_that_read_as_missing_values_survive_the_run_folder(tmp_path, capsys):
+    out, result = run_and_read(
+        tmp_path,
         "name: x\nsteps: 2\ndimensions: {d: {kind: shared}}\n"
         "states: {NA: {power: 1, interests: {d: 0.5}}, None: {power: 1, interests: {d: 0.4}}}\n"
         "events: [{at: 1, note: NA, tie: {between: [NA, None], set: 0.9}}]\n",
-        encoding="utf-8",
     )
-    out = tmp_path / "run"
-    assert main(["run", str(path), "--no-plots", "--out", str(out)]) == 0
-    result = read_run(out)
     assert result.names == ["NA", "None"]
     fired = [row for row in result.recorder.events if row["kind"] == "scenario"]
     assert fired[0]["detail"] == "NA"
@@ -197,15 +202,11 @@ def test_names_and_notes_that_read_as_missing_values_survive_the_run_folder(tmp_
 
 def test_names_that_look_like_numbers_survive_the_resolved_scenario(tmp_path, capsys):
     """scenario.yaml quotes a name like 1E5, which would otherwise load back as a number."""
-    path = tmp_path / "s.yaml"
-    path.write_text(
+    _, result = run_and_read(
+        tmp_path,
         "name: '2E3'\nsteps: 2\ndimensions: {'1e-3': {kind: shared}}\n"
         "states: {'1E5': {power: 1, interests: {'1e-3': 0.5}}, B: {power: 1, interests: "
         "{'1e-3': 0.4}}}\nwatch: {pairs: [['1E5', B]]}\n",
-        encoding="utf-8",
     )
-    out = tmp_path / "run"
-    assert main(["run", str(path), "--no-plots", "--out", str(out)]) == 0
-    result = read_run(out)
     assert result.names == ["1E5", "B"] and result.scenario.name == "2E3"
     assert result.scenario.watch.pairs == [("1E5", "B")]
