@@ -84,3 +84,20 @@ def test_unknown_state_did_you_mean(run_dir, capsys):
         explain(run_dir, "Rusia", "Pakistan")
     assert main(["explain", str(run_dir), "Pakistn", "China"]) == 2
     assert "did you mean 'Pakistan'" in capsys.readouterr().err
+
+
+def test_a_result_taken_mid_run_explains_its_own_steps_after_the_model_steps_on():
+    from alignsim.analysis.explain import explanation_from
+    from alignsim.model.model import AlignmentModel
+    from alignsim.model.simulate import result_of
+    from alignsim.scenario import load_scenario
+
+    model = AlignmentModel(load_scenario(FLAGSHIP), rng=3)
+    model.trace_pair("Russia", "Pakistan")
+    for _ in range(5):
+        model.step()
+    taken = result_of(model)
+    model.step()  # the trace now holds a sixth step the result does not cover
+    table = explanation_from(taken, "Russia", "Pakistan").table
+    assert sorted(set(table["step"])) == [1, 2, 3, 4, 5]
+    assert len(table) == 2 * 5

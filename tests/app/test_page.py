@@ -199,3 +199,39 @@ def test_shipped_scenarios_are_the_flagship_then_the_counterfactuals():
     assert labels[0] == "pakistan_china_russia"
     assert all(label.startswith("counterfactuals/") for label in labels[1:])
     assert len(labels) >= 5
+
+
+def test_reading_while_another_thread_steps_sees_whole_steps():
+    """Mesa's play loop steps in a worker thread while the page draws: every read is of
+    whole steps, and the explanation, events and metrics agree on how many."""
+    import threading
+
+    shown = PageModel(PageSettings(FLAGSHIP, seed=4))
+    errors: list[BaseException] = []
+
+    def play():
+        try:
+            while shown.running:
+                shown.step()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    player = threading.Thread(target=play)
+    player.start()
+    reads = 0
+    while player.is_alive() or reads == 0:
+        live = shown.so_far()
+        assert live.recorded_steps.tolist() == list(range(live.steps + 1))
+        assert all(event["step"] <= live.steps for event in live.recorder.events)
+        assert live.metric("balance_ratio").shape == (live.steps + 1,)
+        explanation = shown.explain("China", "Pakistan")
+        if explanation is not None:
+            assert len(explanation.table) == 2 * explanation.result.steps
+        reads += 1
+    player.join()
+    assert not errors
+    assert reads > 1
+    reference = simulate(build_scenario(PageSettings(FLAGSHIP, seed=4)), seed=4)
+    final = shown.so_far()
+    assert np.array_equal(final.recorder.strength, reference.recorder.strength)
+    assert list(final.recorder.events) == list(reference.recorder.events)

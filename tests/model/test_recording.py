@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import numpy as np
@@ -62,3 +63,26 @@ def test_thinned_run_folder_reads_back(flagship, tmp_path, options):
     assert np.allclose(back.metric("frustration"), thin.metric("frustration"))
     with pytest.raises(ThinnedRecordingError, match=r"--record-every|--record watched"):
         back.require_complete("the figures")
+
+
+def test_a_snapshot_keeps_the_run_so_far_while_the_model_steps_on(flagship, full):
+    from alignsim.model.model import AlignmentModel
+    from alignsim.model.simulate import result_of
+
+    model = AlignmentModel(flagship, rng=2, steps=30)
+    for _ in range(12):
+        model.step()
+    taken = result_of(model)
+    snapshot = taken.recorder.snapshot()
+    events_then = list(model.recorder.events)
+    for _ in range(18):
+        model.step()
+    assert len(model.recorder.events) > len(events_then), "the flagship has events after 12"
+    frozen = dataclasses.replace(taken, recorder=snapshot)
+    assert frozen.recorded_steps.tolist() == list(range(13))
+    assert snapshot.strength.shape[0] == 13
+    assert np.array_equal(snapshot.strength, full.recorder.strength[:13])
+    for name in WHOLE_NETWORK:  # metrics were pending at the snapshot: computed then
+        assert np.array_equal(frozen.metric(name), full.metric(name)[:13])
+    assert list(snapshot.events) == events_then
+    assert list(snapshot.events) == [e for e in full.recorder.events if e["step"] <= 12]

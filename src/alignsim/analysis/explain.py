@@ -95,6 +95,7 @@ def explanation_from(
     ``events`` are the level crossings to explain (default: the result's own).
     """
     trace = result.extra["traces"][tuple(n for n in result.names if n in (a, b))]
+    trace = trace.until(result.steps)  # a live model may have stepped since ``result``
     table = _table(result, trace, a, b)
     subject = {f"{a}–{b}", f"{b}–{a}"}
     rows = result.recorder.events if events is None else events

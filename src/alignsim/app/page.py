@@ -74,7 +74,7 @@ def NetworkPanel(model: PageModel):
     live = model.so_far()
     whole, positions = model.whole_run()
     picture = solara.use_memo(lambda: figures.NetworkPicture(live, whole, positions), [model])
-    notes = [event.note for event in model.fired] if live.steps else []
+    notes = [event.note for event in live.extra["fired"]] if live.steps else []
     with solara.Card(margin=0, classes=["alignsim-network"]):
         _text(
             f"<b>{escape(live.dates[live.steps])}</b> &nbsp;·&nbsp; step {live.steps} of "

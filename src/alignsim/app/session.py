@@ -6,6 +6,7 @@ steps the one implementation of the rules, through Mesa, like any Mesa model.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from collections.abc import Callable
@@ -41,6 +42,9 @@ class PageModel(AlignmentModel):
             settings = settings()
         scenario = build_scenario(settings)
         seed = scenario.seed if settings.seed is None else int(settings.seed)
+        #: Held while a step runs and while a reader copies the run so far: Mesa's play loop
+        #: steps in a worker thread while the page draws.
+        self._stepping = threading.Lock()
         super().__init__(scenario, rng=seed, collect=False)
         self.settings = settings
         self.run_seed = seed
@@ -53,9 +57,19 @@ class PageModel(AlignmentModel):
         for a, b in pairs:
             self.trace_pair(a, b)
 
+    def step(self) -> None:
+        with self._stepping:
+            super().step()
+
     def so_far(self) -> Result:
-        """The run up to the current step (a view of the model's own arrays)."""
-        return result_of(self, self.run_seed)
+        """The run up to the current step, copied so that further steps do not change it.
+
+        ``extra["fired"]`` holds the scenario events of that step.
+        """
+        with self._stepping:
+            live = result_of(self, self.run_seed)
+            extra = {**live.extra, "fired": list(self.fired)}
+            return dataclasses.replace(live, recorder=live.recorder.snapshot(), extra=extra)
 
     def whole_run(self) -> tuple[Result, dict[str, np.ndarray]]:
         """The complete run of these settings and its network layout (cached).

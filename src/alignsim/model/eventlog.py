@@ -105,6 +105,7 @@ class EventLog:
         self, names: Sequence[str], part_names: Sequence[str], rows: list[dict] | None = None
     ) -> None:
         self.names = np.array(list(names), dtype=object)
+        self.part_names = list(part_names)
         self.parts = part_columns(part_names)
         self._segments: list[list[dict[str, Any]] | _Raw | _Slice] = [list(rows)] if rows else []
         self._rows: list[dict[str, Any]] = []
@@ -162,6 +163,10 @@ class EventLog:
             self._read += 1
             self._taken = 0
         return self._rows
+
+    def copy(self) -> EventLog:
+        """The rows so far, in a log of their own that later writes to this one do not touch."""
+        return EventLog(self.names, self.part_names, rows=list(self._as_rows()))
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self._as_rows())

@@ -7,6 +7,7 @@ planned length, as the interactive page does) and builds DataFrames at the end.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,6 +157,23 @@ class Recorder:
     @property
     def last_row(self) -> int:
         return len(self.steps) - 1
+
+    def snapshot(self) -> Recorder:
+        """A copy of the rows recorded so far, metrics computed, that stepping on leaves alone.
+
+        The interactive page draws while its model steps in another thread; a view of the live
+        arrays, event log and pending metrics could mix two steps or lose a row.
+        """
+        self._flush()
+        copied = copy.copy(self)
+        rows = len(self.steps)
+        for name in ("strength", "level", "stances", "salience", "power", "bloc"):
+            setattr(copied, name, getattr(self, name)[:rows].copy())
+        copied._metrics = {name: values[:rows].copy() for name, values in self._metrics.items()}
+        copied.steps = list(self.steps)
+        copied._pending, copied._pending_full = [], []
+        copied.events = self.events.copy()
+        return copied
 
 
 def watched_columns(scenario: Any, names: list[str]) -> np.ndarray:

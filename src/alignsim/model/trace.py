@@ -25,6 +25,16 @@ class PairTrace:
     def store(self, step: int, ab: np.ndarray, ba: np.ndarray, total_ab: float, total_ba: float):
         self.rows[step] = (ab, ba, float(total_ab), float(total_ba))
 
+    def until(self, step: int) -> PairTrace:
+        """A frozen copy of the rows up to ``step``.
+
+        A model being stepped in another thread (the interactive page) keeps adding rows;
+        readers take this copy so that steps, parts and totals describe the same steps.
+        """
+        rows = dict(self.rows)  # one C-level copy: no row is added halfway through it
+        kept = {s: row for s, row in rows.items() if s <= step}
+        return PairTrace(self.a, self.b, list(self.part_names), kept)
+
     @property
     def steps(self) -> np.ndarray:
         return np.array(sorted(self.rows), dtype=int)
