@@ -12,12 +12,18 @@ as a sweep gives them):
   run), Parquet chunks and the summary — target ≤ 10% overhead;
 - ``sweep, 2 workers``: two local processes — target ≥ 1.7× the throughput of 1 worker
   (needs two free cores);
+- ``sweep, 2 workers, 10 runs``: what starting and stopping two workers costs (each imports
+  Mesa, pandas and Numba and loads the compiled step), and the speed-up of the 2-worker
+  sweep once that fixed cost is taken out;
 - peak memory of the parent process for ``--runs`` and for 10 × ``--runs`` runs (each in a
   fresh subprocess, 2 workers, ``--memory-steps`` steps so the large one finishes in
   reasonable time): peak RSS (``VmHWM`` from ``/proc/self/status``) and the tracemalloc
   peak — target: no growth with the number of runs.
 
-Figures are not drawn (``plots=False``) in any of the timed sweeps.
+Each case runs ``--repeat`` times, in a rotated order so that a machine's drifting speed
+does not favour one case; the table shows medians, and each ratio's median and range over
+the repeats. The compiled step is loaded once before any timing. Figures are not drawn
+(``plots=False``) in any of the timed sweeps.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,6 +79,14 @@ def time_loop(sweep_path: Path) -> tuple[float, int]:
             scenario = scenarios[task.overrides] = Scenario.model_validate(document)
         simulate(scenario, seed=task.seed, steps=context.steps)
     return time.perf_counter() - clock, len(tasks)
+
+
+def warm_up() -> None:
+    """Load the compiled step once, so that no timed case pays for it."""
+    from alignsim.model import simulate
+    from alignsim.scenario import load_scenario
+
+    simulate(load_scenario(FLAGSHIP), seed=1, steps=2)
 
 
 def time_sweep(sweep_path: Path, out: Path, workers: int) -> tuple[float, int]:
@@ -121,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--memory-steps", type=int, default=6, help="steps per run in the memory cases (6)"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="times each case runs; medians are shown (3)"
+    )
     parser.add_argument("--memory-case", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -128,26 +146,53 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(memory_case(args.memory_case, args.memory_steps)))
         return 0
 
-    print(f"alignsim sweep benchmark: flagship, {args.runs} runs × {args.steps} steps; "
-          f"Python {platform.python_version()}, {os.cpu_count()} cores", flush=True)  # fmt: skip
+    print(f"alignsim sweep benchmark: flagship, {args.runs} runs × {args.steps} steps, "
+          f"{args.repeat} repeats; Python {platform.python_version()}, {os.cpu_count()} cores",
+          flush=True)  # fmt: skip
+    warm_up()
+    times: dict[str, list[float]] = {"loop": [], "one": [], "two": [], "start": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = write_sweep(folder, args.runs, args.steps)
-        loop, n = time_loop(path)
-        one, n1 = time_sweep(path, folder / "w1", 1)
-        two, n2 = time_sweep(path, folder / "w2", 2)
-    assert n == n1 == n2
+        tiny = write_sweep(folder, POINTS, args.steps, name="tiny.yaml")
+        cases = {
+            "loop": lambda k: time_loop(path),
+            "one": lambda k: time_sweep(path, folder / f"w1-{k}", 1),
+            "two": lambda k: time_sweep(path, folder / f"w2-{k}", 2),
+            "start": lambda k: time_sweep(tiny, folder / f"start-{k}", 2),
+        }
+        counts = set()
+        for k in range(args.repeat):
+            names = list(cases)
+            for name in names[k % len(names) :] + names[: k % len(names)]:  # spread drift
+                seconds, ran = cases[name](k)
+                times[name].append(seconds)
+                if name != "start":
+                    counts.add(ran)
+    (n,) = counts
     small = measure_memory(n, args.memory_steps)
     large = measure_memory(10 * n, args.memory_steps)
 
-    overhead = one / loop - 1
-    speedup = one / two
+    loop, one, two, start = (statistics.median(times[name]) for name in times)
+    overheads = [b / a - 1 for a, b in zip(times["loop"], times["one"], strict=True)]
+    speedups = [a / b for a, b in zip(times["one"], times["two"], strict=True)]
+    started = [a / (b - c) for a, b, c in zip(times["one"], times["two"], times["start"],
+                                              strict=True)]  # fmt: skip
+
+    def spread(values: list[float], form: str, unit: str = "") -> str:
+        middle = f"{statistics.median(values):{form}}{unit}"
+        if len(values) == 1:
+            return middle
+        return f"{middle} ({min(values):{form}}–{max(values):{form}}{unit})"
+
     rows = [
         ("simulate in a loop", f"{loop:.1f} s", f"{n / loop:.2f} runs/s", ""),
         ("sweep, 1 worker", f"{one:.1f} s", f"{n / one:.2f} runs/s",
-         f"overhead {overhead:+.1%} (target ≤ 10%)"),
+         f"overhead {spread(overheads, '+.1%')} (target ≤ 10%)"),
         ("sweep, 2 workers", f"{two:.1f} s", f"{n / two:.2f} runs/s",
-         f"speed-up {speedup:.2f}× (target ≥ 1.7×)"),
+         f"speed-up {spread(speedups, '.2f', '×')} (target ≥ 1.7×)"),
+        (f"sweep, 2 workers, {POINTS} runs", f"{start:.1f} s", "start-up and shut-down",
+         f"once started: {spread(started, '.2f', '×')}"),
     ]  # fmt: skip
     for case in (small, large):
         label = f"memory, {case['runs']} runs × {args.memory_steps} steps"
