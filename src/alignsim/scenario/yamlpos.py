@@ -1,9 +1,8 @@
 """Safe YAML reading that remembers where every key and value came from.
 
 PyYAML's ``safe_load`` forgets positions, and validation must point at lines.
-We compose the node tree with PyYAML's safe loader (composition never runs
-code; libyaml's C parser when PyYAML was built with it, about five times faster
-than the pure-Python one) and build plain Python data ourselves, recording for every path the
+We compose the node tree with :class:`yaml.SafeLoader` (composition never runs
+code) and build plain Python data ourselves, recording for every path the
 position of its key and of its value. Tags outside plain YAML (``!!python/...``)
 are reported, never constructed. Duplicate keys and non-finite numbers, which
 PyYAML accepts silently, are reported too.
@@ -24,9 +23,6 @@ from .problems import TOP, Path, Problem, format_path
 
 #: (file, line, column), 1-based.
 Pos = tuple[str, int, int]
-
-#: libyaml's parser when PyYAML has it; both give nodes with the same marks.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("null", "bool", "int", "float", "str", "timestamp")}
@@ -138,9 +134,8 @@ class _Builder:
     def scalar(self, node: ScalarNode, path: Path) -> Any:
         if node.tag not in _SCALAR_TAGS:
             return self.bad_tag(node, path)
-        if node.tag == _STD + "str" and not node.style and EXP_FLOAT.match(node.value):
-            # plain (style None, or "" from libyaml) 1e-3 is a number, as in YAML 1.2 and JSON
-            return float(node.value)
+        if node.tag == _STD + "str" and node.style is None and EXP_FLOAT.match(node.value):
+            return float(node.value)  # plain 1e-3 is a number, as in YAML 1.2 and JSON
         try:
             value = self.constructor.construct_object(node, deep=True)
         except Exception:  # e.g. "2015-02-30": keep the text; the checks say what is wrong
@@ -182,22 +177,11 @@ class _Builder:
         return out
 
 
-def _compose(text: str) -> Node | None:
-    """The node tree of ``text``; a file libyaml refuses is read again by PyYAML's own parser,
-    whose messages (and, rarely, whose verdict) the error reports are written for."""
-    if _LOADER is yaml.SafeLoader:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    try:
-        return yaml.compose(text, Loader=_LOADER)
-    except yaml.YAMLError:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-
-
 def load_yaml(text: str, filename: str) -> RawDocument:
     """Read ``text`` safely into a :class:`RawDocument`; problems are collected, not raised."""
     doc = RawDocument(filename)
     try:
-        node = _compose(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
         doc.problems.append(Problem(filename, 1, 1, TOP, "document nested too deeply"))
         doc.fatal = True
