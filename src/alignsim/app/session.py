@@ -49,6 +49,7 @@ class PageModel(AlignmentModel):
         self.settings = settings
         self.run_seed = seed
         self._whole: tuple[Result, dict[str, np.ndarray]] | None = None
+        self._so_far: tuple[int, Result] | None = None
         names = self.world.names
         if len(names) <= TRACE_ALL_STATES:
             pairs = list(itertools.combinations(names, 2))
@@ -64,12 +65,17 @@ class PageModel(AlignmentModel):
     def so_far(self) -> Result:
         """The run up to the current step, copied so that further steps do not change it.
 
-        ``extra["fired"]`` holds the scenario events of that step.
+        ``extra["fired"]`` holds the scenario events of that step. The copy is kept until
+        the next step: the panels of one redraw share it (one copy per step, not per panel).
         """
         with self._stepping:
-            live = result_of(self, self.run_seed)
-            extra = {**live.extra, "fired": list(self.fired)}
-            return dataclasses.replace(live, recorder=live.recorder.snapshot(), extra=extra)
+            step = self.recorder.last_step
+            if self._so_far is None or self._so_far[0] != step:
+                live = result_of(self, self.run_seed)
+                extra = {**live.extra, "fired": list(self.fired)}
+                copied = dataclasses.replace(live, recorder=live.recorder.snapshot(), extra=extra)
+                self._so_far = (step, copied)
+            return self._so_far[1]
 
     def whole_run(self) -> tuple[Result, dict[str, np.ndarray]]:
         """The complete run of these settings and its network layout (cached).
