@@ -12,17 +12,19 @@ as a sweep gives them):
   run), Parquet chunks and the summary — target ≤ 10% overhead;
 - ``sweep, 2 workers``: two local processes — target ≥ 1.7× the throughput of 1 worker
   (needs two free cores);
-- ``sweep, 2 workers, 10 runs``: what starting and stopping two workers costs (each imports
-  Mesa, pandas and Numba and loads the compiled step), and the speed-up of the 2-worker
-  sweep once that fixed cost is taken out;
+- ``sweep, 1 worker / 2 workers, 10 runs``: the fixed costs (reading the sweep, the
+  manifest, the summary; with two workers, also starting and stopping them: each imports
+  Mesa, pandas and Numba and loads the compiled step) with ten runs; subtracted from the
+  500-run times they give the throughput once running, 1 worker against 2;
 - peak memory of the parent process for ``--runs`` and for 10 × ``--runs`` runs (each in a
   fresh subprocess, 2 workers, ``--memory-steps`` steps so the large one finishes in
   reasonable time): peak RSS (``VmHWM`` from ``/proc/self/status``) and the tracemalloc
   peak — target: no growth with the number of runs.
 
 Each case runs ``--repeat`` times, in a rotated order so that a machine's drifting speed
-does not favour one case; the table shows medians, and each ratio's median and range over
-the repeats. The compiled step is loaded once before any timing. Figures are not drawn
+does not favour one case; the table shows medians and the ratios of those medians, with the
+range of each repeat's own ratio. A 10-run sweep runs once before any timing, so that no
+timed case pays for loading the compiled step or pyarrow. Figures are not drawn
 (``plots=False``) in any of the timed sweeps.
 """
 
@@ -79,14 +81,6 @@ def time_loop(sweep_path: Path) -> tuple[float, int]:
             scenario = scenarios[task.overrides] = Scenario.model_validate(document)
         simulate(scenario, seed=task.seed, steps=context.steps)
     return time.perf_counter() - clock, len(tasks)
-
-
-def warm_up() -> None:
-    """Load the compiled step once, so that no timed case pays for it."""
-    from alignsim.model import simulate
-    from alignsim.scenario import load_scenario
-
-    simulate(load_scenario(FLAGSHIP), seed=1, steps=2)
 
 
 def time_sweep(sweep_path: Path, out: Path, workers: int) -> tuple[float, int]:
@@ -149,50 +143,62 @@ def main(argv: list[str] | None = None) -> int:
     print(f"alignsim sweep benchmark: flagship, {args.runs} runs × {args.steps} steps, "
           f"{args.repeat} repeats; Python {platform.python_version()}, {os.cpu_count()} cores",
           flush=True)  # fmt: skip
-    warm_up()
-    times: dict[str, list[float]] = {"loop": [], "one": [], "two": [], "start": []}
+    if args.runs < 2 * POINTS:
+        parser.error(f"--runs must be at least {2 * POINTS}")
+    times: dict[str, list[float]] = {"loop": [], "one": [], "two": [], "start1": [], "start2": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = write_sweep(folder, args.runs, args.steps)
         tiny = write_sweep(folder, POINTS, args.steps, name="tiny.yaml")
+        # loads the compiled step, pyarrow and the rest once, so that no timed case pays
+        time_sweep(tiny, folder / "warm-up", 1)
         cases = {
             "loop": lambda k: time_loop(path),
             "one": lambda k: time_sweep(path, folder / f"w1-{k}", 1),
             "two": lambda k: time_sweep(path, folder / f"w2-{k}", 2),
-            "start": lambda k: time_sweep(tiny, folder / f"start-{k}", 2),
+            "start1": lambda k: time_sweep(tiny, folder / f"s1-{k}", 1),
+            "start2": lambda k: time_sweep(tiny, folder / f"s2-{k}", 2),
         }
-        counts = set()
+        counts: dict[str, set[int]] = {name: set() for name in cases}
         for k in range(args.repeat):
             names = list(cases)
             for name in names[k % len(names) :] + names[: k % len(names)]:  # spread drift
                 seconds, ran = cases[name](k)
                 times[name].append(seconds)
-                if name != "start":
-                    counts.add(ran)
-    (n,) = counts
+                counts[name].add(ran)
+    (n,) = counts["loop"] | counts["one"] | counts["two"]
+    (few,) = counts["start1"] | counts["start2"]
     small = measure_memory(n, args.memory_steps)
     large = measure_memory(10 * n, args.memory_steps)
 
-    loop, one, two, start = (statistics.median(times[name]) for name in times)
-    overheads = [b / a - 1 for a, b in zip(times["loop"], times["one"], strict=True)]
-    speedups = [a / b for a, b in zip(times["one"], times["two"], strict=True)]
-    started = [a / (b - c) for a, b, c in zip(times["one"], times["two"], times["start"],
-                                              strict=True)]  # fmt: skip
+    t = {name: statistics.median(values) for name, values in times.items()}
+    # the runs beyond the small sweep's, per second: throughput once the workers run
+    started = (n - few) / (t["one"] - t["start1"]), (n - few) / (t["two"] - t["start2"])
 
-    def spread(values: list[float], form: str, unit: str = "") -> str:
-        middle = f"{statistics.median(values):{form}}{unit}"
-        if len(values) == 1:
+    def ratio(top: str, bottom: str, form: str, unit: str = "", fn=lambda a, b: a / b) -> str:
+        """The ratio of the medians, and the range of the repeats' own ratios."""
+        middle = f"{fn(t[top], t[bottom]):{form}}{unit}"
+        if args.repeat == 1:
             return middle
-        return f"{middle} ({min(values):{form}}–{max(values):{form}}{unit})"
+        each = [fn(a, b) for a, b in zip(times[top], times[bottom], strict=True)]
+        return f"{middle} (repeats {min(each):{form}}–{max(each):{form}}{unit})"
 
+    each = [(one - one_few) / (two - two_few) for one, one_few, two, two_few in zip(
+        times["one"], times["start1"], times["two"], times["start2"], strict=True)]  # fmt: skip
     rows = [
-        ("simulate in a loop", f"{loop:.1f} s", f"{n / loop:.2f} runs/s", ""),
-        ("sweep, 1 worker", f"{one:.1f} s", f"{n / one:.2f} runs/s",
-         f"overhead {spread(overheads, '+.1%')} (target ≤ 10%)"),
-        ("sweep, 2 workers", f"{two:.1f} s", f"{n / two:.2f} runs/s",
-         f"speed-up {spread(speedups, '.2f', '×')} (target ≥ 1.7×)"),
-        (f"sweep, 2 workers, {POINTS} runs", f"{start:.1f} s", "start-up and shut-down",
-         f"once started: {spread(started, '.2f', '×')}"),
+        ("simulate in a loop", f"{t['loop']:.1f} s", f"{n / t['loop']:.2f} runs/s", ""),
+        ("sweep, 1 worker", f"{t['one']:.1f} s", f"{n / t['one']:.2f} runs/s",
+         f"overhead {ratio('one', 'loop', '+.1%', fn=lambda a, b: a / b - 1)} "
+         "(target ≤ 10%)"),
+        ("sweep, 2 workers", f"{t['two']:.1f} s", f"{n / t['two']:.2f} runs/s",
+         f"speed-up {ratio('one', 'two', '.2f', '×')} (target ≥ 1.7×)"),
+        (f"sweep, 1 worker, {few} runs", f"{t['start1']:.1f} s", "fixed costs and these runs",
+         ""),
+        (f"sweep, 2 workers, {few} runs", f"{t['start2']:.1f} s",
+         "+ starting and stopping workers", ""),
+        (f"once started, runs {few + 1}–{n}", "", f"{started[0]:.2f} → {started[1]:.2f} runs/s",
+         f"2 workers {started[1] / started[0]:.2f}× 1 worker"
+         + (f" (repeats {min(each):.2f}–{max(each):.2f}×)" if args.repeat > 1 else "")),
     ]  # fmt: skip
     for case in (small, large):
         label = f"memory, {case['runs']} runs × {args.memory_steps} steps"
