@@ -204,3 +204,37 @@ def test_resume_needs_a_sweep_folder(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(StorageError, match=r"no manifest\.json"):
         execute(out=tmp_path / "empty", resume=True)
+
+
+def test_journal_lines_are_written_at_once_and_fsynced_once_a_second(tmp_path, monkeypatch):
+    """Each run is in the journal file as soon as it is added (a killed process loses
+    nothing); fsync, for a crashed machine, is a group commit at most once a second."""
+    from alignsim.sweep import storage
+
+    synced: list[int] = []
+    clock = [100.0]
+    real_fsync = os.fsync
+    monkeypatch.setattr(storage.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    monkeypatch.setattr(storage.time, "monotonic", lambda: clock[0])
+    schema = storage.arrow_schema({}, {"x": "float"})
+    writer = storage.ChunkWriter(tmp_path, schema, size=100)
+    journal = writer.journal_path
+
+    def add(k: int) -> None:
+        writer.add({"point": k, "replication": 0, "seed": k, "x": k / 3,
+                    "status": "ok", "error": None})  # fmt: skip
+
+    add(0)
+    first = len(synced)
+    assert first >= 1, "the first line is synced"
+    for k in range(1, 30):
+        clock[0] += 0.01
+        add(k)
+        assert len(journal.read_bytes().splitlines()) == k + 1
+    assert len(synced) == first, "no fsync within the second"
+    clock[0] += storage.JOURNAL_SYNC_SECONDS
+    add(30)
+    assert len(synced) == first + 1
+    writer.close()
+    assert len(synced) == first + 2, "closing syncs what is left"
+    assert [row["point"] for row in iter_journal_rows(journal)] == list(range(31))
