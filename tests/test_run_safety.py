@@ -300,3 +300,49 @@ def test_full_disk_gives_a_clear_error_and_leaves_nothing(tmp_path, capsys, monk
     calls.clear()
     assert main(["run", str(path), "--no-plots", "--results", str(tmp_path / "res")]) == 1
     assert not [p for p in (tmp_path / "res").rglob("*") if p.is_dir() and "seed" in p.name]
+
+
+WRITER_THAT_HANGS = """
+import sys, time
+from datetime import UTC, datetime
+from alignsim.io.run_folder import write_run_folder
+from alignsim.model.simulate import simulate
+from alignsim.scenario import load_scenario
+
+def hang(result, folder):
+    print(folder, flush=True)
+    time.sleep(600)
+
+result = simulate(load_scenario(sys.argv[1]))
+write_run_folder(result, sys.argv[2], command=[], started=datetime.now(UTC), write_extras=hang)
+"""
+
+
+def test_the_next_run_removes_a_killed_runs_temporary_folder(tmp_path):
+    """A run killed while writing leaves its hidden folder; the next run in the same place
+    deletes it once it is stale, and never while its writer lives or just after."""
+    path = scenario(tmp_path)
+    results = tmp_path / "results"
+    long_ago = time.time() - 3600
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER_THAT_HANGS, str(path), str(results / "killed")],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        partial = Path(writer.stdout.readline().strip())
+        assert partial.is_dir() and partial.name.endswith(".partial")
+        os.utime(partial, (long_ago, long_ago))
+        assert run("run", str(path), "--out", str(results / "first")).returncode == 0
+        assert partial.is_dir(), "its writer is alive: the folder is not stale"
+    finally:
+        writer.kill()
+        writer.wait(timeout=60)
+    os.utime(partial)  # killed a moment ago
+    assert run("run", str(path), "--out", str(results / "second")).returncode == 0
+    assert partial.is_dir(), "a young folder is left alone"
+    os.utime(partial, (long_ago, long_ago))
+    assert run("run", str(path), "--out", str(results / "third")).returncode == 0
+    assert not partial.exists()
+    assert sorted(p.name for p in results.iterdir()) == ["first", "second", "third"]
+    for name in ("first", "second", "third"):
+        read_run(results / name)

@@ -17,6 +17,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
@@ -24,7 +25,16 @@ from pathlib import Path
 
 from alignsim.model.recorder import Result
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
+
 TABLES = ("ties", "states", "metrics", "events")
+#: Suffix of the hidden folder a run is written into before it is renamed into place.
+PARTIAL = ".partial"
+#: A temporary folder nobody holds is removed once it is this old (seconds).
+STALE_SECONDS = 60.0
 
 
 class RunFolderError(Exception):
@@ -94,9 +104,11 @@ def write_run_folder(
     The files are written into a hidden temporary folder beside ``out``
     (``.NAME.XXXX.partial``), flushed to disk, and the folder is renamed to ``out`` only
     when complete: a run killed at any moment leaves no folder at ``out``, and one that
-    fails removes its temporary folder. ``out`` may be missing or an empty folder; a
-    folder that is not empty is never replaced. With ``unique`` (default run folders),
-    a name another run took meanwhile is skipped for the next free one (``-2``, ``-3``…).
+    fails removes its temporary folder. The writer holds a lock on its temporary folder;
+    those of killed runs are removed by the next run here (``remove_stale_partials``).
+    ``out`` may be missing or an empty folder; a folder that is not empty is never
+    replaced. With ``unique`` (default run folders), a name another run took meanwhile is
+    skipped for the next free one (``-2``, ``-3``…).
 
     ``write_extras`` receives the temporary folder to add summary and plots, so that they
     are part of the same atomic rename.
@@ -105,7 +117,9 @@ def write_run_folder(
     if not unique:
         check_destination(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    remove_stale_partials(out.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=PARTIAL, dir=out.parent))
+    lock = _lock(tmp)
     try:
         (tmp / "scenario.yaml").write_text(result.scenario.to_yaml(), encoding="utf-8")
         frames = {
@@ -145,7 +159,60 @@ def write_run_folder(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)
     return out
+
+
+def _lock(folder: Path) -> int | None:
+    """Hold an exclusive lock on ``folder`` for as long as this process writes it: the
+    operating system drops the lock when the process dies, however it dies."""
+    if fcntl is None:  # pragma: no cover - not POSIX
+        return None
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a file system without locks: nothing will count the folder as stale
+        os.close(fd)
+        return None
+    return fd
+
+
+def remove_stale_partials(parent: Path, *, older_than: float = STALE_SECONDS) -> list[Path]:
+    """Delete the temporary folders of killed runs in ``parent``; the folders deleted.
+
+    A temporary folder is stale when no process holds its lock (its writer is gone) and it
+    is older than ``older_than`` seconds (so a folder made an instant ago, not yet locked,
+    is left to its writer). Nothing is deleted where locks are not available.
+    """
+    if fcntl is None:  # pragma: no cover - not POSIX
+        return []
+    removed = []
+    now = time.time()
+    try:
+        entries = [p for p in parent.iterdir() if p.name.startswith(".")]
+    except OSError:
+        return []
+    for path in entries:
+        if not path.name.endswith(PARTIAL) or path.is_symlink() or not path.is_dir():
+            continue
+        try:
+            if now - path.stat().st_mtime < older_than:
+                continue
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held by a live run, or no locks here
+            continue
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
 
 
 def _fsync_tree(folder: Path) -> None:
