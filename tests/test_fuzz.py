@@ -219,7 +219,10 @@ def scenarios(draw) -> dict[str, Any]:
     doc["events"] = events
     watch: dict[str, Any] = {}
     if pairs:
-        watch["pairs"] = [list(p) for p in draw(st.lists(st.sampled_from(pairs), max_size=2))]
+        # each pair once, and under a label of its own (names may contain '-')
+        unique = (frozenset, "-".join)
+        chosen = draw(st.lists(st.sampled_from(pairs), max_size=2, unique_by=unique))
+        watch["pairs"] = [list(p) for p in chosen]
     if len(names) >= 3:
         watch["triangles"] = [names[:3]]
     doc["watch"] = watch

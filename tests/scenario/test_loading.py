@@ -218,3 +218,35 @@ def test_exponent_numbers_without_a_dot_are_numbers(minimal_text: str):
     assert (s.params.noise, s.params.balance_weight) == (0.001, 2.0)
     with pytest.raises(ScenarioError, match="expected a number, got '1e-3'"):
         load_scenario_text(minimal_text + "params: {noise: '1e-3'}\n")  # quoted: text
+
+
+WATCHED_TWICE = """\
+name: hyphens
+dimensions:
+  energy: {kind: complementary}
+states:
+  A-B: {power: 0.2, interests: {energy: 0.9}}
+  C: {power: 0.1, interests: {energy: -0.9}}
+  A: {power: 0.1, interests: {energy: 0.5}}
+  B-C: {power: 0.1, interests: {energy: -0.5}}
+watch:
+  pairs: [[A-B, C], [A, B-C], [C, A-B]]
+  triangles: [[A, C, B-C], [B-C, A, C]]
+"""
+
+
+def test_watched_groups_need_labels_of_their_own():
+    """Outcome columns are named by the states joined with '-': two groups that read the
+    same would overwrite each other, and a group watched twice would be reported twice."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_text(WATCHED_TWICE, filename="w.yaml")
+    found = [(p.line, p.path, p.message) for p in info.value.problems]
+    assert found == [
+        (10, "watch.pairs.1", "its outcomes would be named 'A-B-C', as those of watch.pairs.0 "
+         "are (states are joined with '-'); watch one of them, or rename a state without '-'"),
+        (10, "watch.pairs.2", "watch.pairs.0 watches these states already"),
+        (11, "watch.triangles.1", "watch.triangles.0 watches these states already"),
+    ]  # fmt: skip
+    fixed = WATCHED_TWICE.replace(", [A, B-C], [C, A-B]]", "]").replace(", [B-C, A, C]]", "]")
+    scenario = load_scenario_text(fixed, filename="w.yaml")
+    assert scenario.watch.pairs == [("A-B", "C")]

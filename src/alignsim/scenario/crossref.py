@@ -242,6 +242,26 @@ class _Checker:
             if isinstance(groups, list):
                 for i, group in enumerate(groups):
                     self.group(("watch", key, i), group, what)
+                self.watch_labels(key, groups)
+
+    def watch_labels(self, key: str, groups: list) -> None:
+        """Each watched group once, and each under a label of its own: outcomes are columns
+        named by the states joined with '-' (``watch.China-Pakistan.strength``)."""
+        labels: dict[str, int] = {}
+        members: dict[frozenset, int] = {}
+        for i, group in enumerate(groups):
+            if not isinstance(group, list | tuple) or not all(isinstance(n, str) for n in group):
+                continue
+            label, same = "-".join(group), frozenset(group)
+            if same in members:
+                self.add(("watch", key, i), f"watch.{key}.{members[same]} watches these "
+                         "states already")  # fmt: skip
+            elif label in labels:
+                self.add(("watch", key, i), f"its outcomes would be named '{label}', as those "
+                         f"of watch.{key}.{labels[label]} are (states are joined with '-'); "
+                         "watch one of them, or rename a state without '-'")  # fmt: skip
+            labels.setdefault(label, i)
+            members.setdefault(same, i)
 
     # -- events ------------------------------------------------------------------------
     def check_events(self) -> None:
