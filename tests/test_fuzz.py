@@ -423,6 +423,15 @@ SWEEP_VALUES = st.one_of(
     st.fixed_dictionaries(
         {"low": st.floats(0, 1), "high": st.floats(0, 2), "num": st.integers(1, 3)}
     ),
+    # a broken value inside a list or a range, not only in place of it
+    st.lists(st.one_of(st.floats(0, 1), BAD_VALUES), min_size=1, max_size=3),
+    st.fixed_dictionaries(
+        {
+            "low": st.floats(0, 1) | BAD_VALUES,
+            "high": st.floats(0, 2) | BAD_VALUES,
+            "num": st.integers(1, 3) | BAD_VALUES,
+        }
+    ),
     st.just(["random", "simultaneous"]),
     BAD_VALUES,
 )

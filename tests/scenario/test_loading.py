@@ -250,3 +250,12 @@ def test_watched_groups_need_labels_of_their_own():
     fixed = WATCHED_TWICE.replace(", [A, B-C], [C, A-B]]", "]").replace(", [B-C, A, C]]", "]")
     scenario = load_scenario_text(fixed, filename="w.yaml")
     assert scenario.watch.pairs == [("A-B", "C")]
+
+
+def test_an_integer_too_large_for_a_float_is_out_of_range(minimal_text):
+    text = minimal_text + "steps: 1" + "0" * 400 + "\n"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_text(text, filename="big.yaml")
+    (problem,) = info.value.problems
+    assert (problem.line, problem.path) == (7, "steps")
+    assert "is out of range: needs 0 <= x <= 100000" in problem.message

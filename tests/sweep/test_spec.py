@@ -290,3 +290,21 @@ def test_values_read_back_the_same_through_set(value, integer: bool, text: str):
     if isinstance(value, str) and "-" in value:
         scenario = load_scenario_text(scenario_text, overrides=[f"events.1.at={text}"])
         assert scenario.events[1].at == value
+
+
+def test_integers_too_large_for_a_float_are_problems_not_tracebacks():
+    huge = "1" + "0" * 400  # YAML reads it as an int that no float can hold
+    text = (
+        "scenario: base.yaml\n"
+        "parameters:\n"
+        f"  params.noise: [0.1, {huge}]\n"
+        f"  params.balance_weight: {{low: 0, high: {huge}, num: 3}}\n"
+        f"  steps: [10, {huge}]\n"
+    )
+    found = problems_of(text)
+    assert [line.split(": ")[1] for line in found] == [
+        "parameters.params.noise.1",
+        "parameters.params.balance_weight.high",
+        "parameters.steps.1",
+    ]
+    assert all(line.startswith("s.yaml:") and "internal error" not in line for line in found)

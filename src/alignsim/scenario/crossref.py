@@ -63,7 +63,10 @@ RESERVED_DIMENSION_NAMES = frozenset({"step", "date", "state", "power", "bloc"})
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite number (not a bool); an int of any size counts, and is not made a float."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _keys(value: Any) -> list[str] | None:

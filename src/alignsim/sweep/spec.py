@@ -583,6 +583,10 @@ class _Loader:
                 self.report(path, f"expected a number, got {describe(value)}")
                 ok = False
                 continue
+            if not _fits_float(value):
+                self.report(path, f"{value} is too large for a number of this kind")
+                ok = False
+                continue
             bounds[key] = float(value)
         num = None
         if "num" in given:
@@ -676,6 +680,14 @@ class _Loader:
                 self.report((*here, "high"), f"the {method} design needs low < high")
 
 
+def _fits_float(value: float) -> bool:
+    """A finite float, or an int a float can hold (10**400 cannot: validation reports it)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _typed(spec: ParameterSpec, kind: Literal["int", "float", "none"]) -> ParameterSpec:
     """Numbers as the scenario wants them: whole numbers stay ints, others are floats."""
     if spec.values is None:
@@ -683,7 +695,7 @@ def _typed(spec: ParameterSpec, kind: Literal["int", "float", "none"]) -> Parame
     values: list[Any] = []
     for value in spec.values:
         number = isinstance(value, int | float) and not isinstance(value, bool)
-        if number and kind == "float" and math.isfinite(value):
+        if number and kind == "float" and _fits_float(value):
             value = float(value)
         elif number and kind == "int" and isinstance(value, float) and value.is_integer():
             value = int(value)
