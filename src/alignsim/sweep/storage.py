@@ -220,10 +220,12 @@ class ChunkWriter:
             os.fsync(self._journal_fd)
             self._synced = now
 
-    def _close_journal(self) -> None:
+    def _close_journal(self, *, sync: bool = True) -> None:
+        """Close the journal, fsyncing what it holds unless it is about to be deleted."""
         if self._journal_fd is not None:
             try:
-                os.fsync(self._journal_fd)
+                if sync:
+                    os.fsync(self._journal_fd)
             finally:
                 os.close(self._journal_fd)
             self._journal_fd = None
@@ -239,7 +241,7 @@ class ChunkWriter:
             return None
         path = write_chunk(self.runs / f"chunk-{self.next_index:05d}.parquet", self.rows,
                            self.schema)  # fmt: skip
-        self._close_journal()
+        self._close_journal(sync=False)  # its rows are in the chunk, fsynced
         with contextlib.suppress(FileNotFoundError):
             self.journal_path.unlink()
         _fsync_dir(self.runs)
