@@ -9,11 +9,12 @@ import pandas as pd
 
 #: Text columns of the run folder's tables; every other column holds numbers.
 TEXT_COLUMNS = {"date", "source", "target", "level", "state", "kind", "subject", "detail",
-                "effect", "cause"}  # fmt: skip
+                "effect", "cause", "drivers"}  # fmt: skip
 #: events.csv leaves the cells that do not apply to a row empty (a scenario event has no
-#: payoff parts or strengths, a crossing no effect); every other cell of every table is filled.
+#: payoff parts, drivers or strengths, a crossing no effect); every other cell of every table
+#: is filled.
 EVENT_OPTIONAL = ("effect", "cause", "strength_before", "strength_after", "payoff_ab.",
-                  "payoff_ba.")  # fmt: skip
+                  "payoff_ba.", "drivers", "sustained", "reference")  # fmt: skip
 
 
 def assert_finite_tables(folder: Path) -> None:

@@ -44,7 +44,10 @@ def assert_same_run(scenario, seed: int, steps: int) -> None:
     assert events_a[WORDS].fillna("").equals(events_b[WORDS].fillna(""))
     numeric = events_a.columns.difference(WORDS)
     np.testing.assert_allclose(
-        events_a[numeric].to_numpy(), events_b[numeric].to_numpy(), rtol=0, atol=ROUNDING
+        events_a[numeric].astype(float).to_numpy(),
+        events_b[numeric].astype(float).to_numpy(),
+        rtol=0,
+        atol=ROUNDING,
     )
     for trace_a, trace_b in zip(fast.traces.values(), reference.traces.values(), strict=True):
         for side in ("ab", "ba"):

@@ -16,14 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alignsim.analysis.drivers import (
-    cooler_side,
-    event_cause,
-    main_drivers,
-    net_crossings,
-    part_label,
-    signed,
-)
+from alignsim.analysis.drivers import bands_of, describe, net_crossings, part_label
 from alignsim.analysis.summary import KIND_WORDS
 from alignsim.io.reader import RunFolderReadError, read_manifest, read_run
 from alignsim.model.recorder import Result
@@ -84,7 +77,7 @@ def explain(run_dir: Path, a: str, b: str) -> Explanation:
             f"{manifest['versions'].get('numpy')}, numba {manifest['versions'].get('numba')} "
             f"on {manifest.get('platform')} — explain it with those versions on such a machine"
         )
-    return explanation_from(rerun, a, b, events=stored.recorder.events)
+    return explanation_from(rerun, a, b)
 
 
 def explanation_from(
@@ -127,28 +120,26 @@ def _table(result: Result, trace, a: str, b: str) -> pd.DataFrame:
 
 
 def _sentence(result: Result, row: dict, a: str, b: str) -> str:
-    """'Russia–Pakistan became partners in 2016-Q4: counter-terrorism +0.31, …'."""
-    what = KIND_WORDS[row["kind"]]
-    if row.get("payoff_ab.total") is None or pd.isna(row.get("payoff_ab.total")):
-        return f"{a}–{b} {what} in {row['date']}{event_cause(row)}."
-    side = cooler_side(row)
-    first, second = row["subject"].split("–")
-    whose = first if side == "payoff_ab" else second
-    drivers = main_drivers(row, result.part_names)
-    return (
-        f"{a}–{b} {what} in {row['date']}: {drivers} "
-        f"({whose}'s payoff {signed(row[f'{side}.total'])}, the cooler side)."
-    )
+    """'Russia–India fell below alliance level in 2014-Q2: relaxing from +0.60 toward …'."""
+    why = describe(row, result.part_names, result.dates.__getitem__, bands_of(result.scenario))
+    return f"{a}–{b} {KIND_WORDS[row['kind']]} in {row['date']}: {why}."
 
 
 def format_table(explanation: Explanation, step: int | None = None) -> str:
-    """The parts over time as a fixed-width terminal table, one block per direction."""
+    """The parts over time as a fixed-width terminal table, one block per direction.
+
+    Every part is a column, cost and noise included, so that each row's parts add up to its
+    payoff; long part names are wrapped over two header lines rather than cut.
+    """
     table = explanation.table
     if step is not None:
         table = table[table["step"] == step]
     names = explanation.part_names
-    headers = ["step", "date", "tie", "payoff", *[_short(n) for n in names]]
-    widths = [max(5, len(h)) for h in headers]
+    headers = [["step"], ["date"], ["tie"], ["payoff"], *[_wrapped(part_label(n)) for n in names]]
+    depth = max(len(h) for h in headers)
+    headers = [[""] * (depth - len(h)) + h for h in headers]  # bottom-aligned
+    widths = [max(6, *(len(line) for line in h)) for h in headers]
+    widths[1] = max(widths[1], *(len(str(d)) for d in table["date"])) if len(table) else widths[1]
     lines: list[str] = []
     for source in (explanation.a, explanation.b):
         block = table[table["source"] == source]
@@ -156,7 +147,8 @@ def format_table(explanation: Explanation, step: int | None = None) -> str:
             continue
         target = block["target"].iloc[0]
         lines.append(f"{source} → {target}: what {source} gains from a tie with {target}")
-        lines.append("  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True)))
+        for k in range(depth):
+            lines.append("  ".join(h[k].rjust(w) for h, w in zip(headers, widths, strict=True)))
         for row in block.to_dict(orient="records"):
             values = [row["step"], row["date"], f"{row['strength']:+.3f}", f"{row['payoff']:+.3f}"]
             values += [f"{row[n]:+.3f}" for n in names]
@@ -165,9 +157,16 @@ def format_table(explanation: Explanation, step: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _short(name: str) -> str:
-    label = part_label(name)
-    return label if len(label) <= 10 else label[:9] + "."
+def _wrapped(label: str, width: int = 10) -> list[str]:
+    """A part's name over as few header lines as fit ``width``, broken after a hyphen."""
+    words = [w + "-" for w in label.split("-")]
+    words[-1] = words[-1][:-1]
+    lines = [""]
+    for word in words:
+        if lines[-1] and len(lines[-1]) + len(word) > width:
+            lines.append("")
+        lines[-1] += word
+    return lines
 
 
 def write_explanation(explanation: Explanation, folder: Path) -> tuple[Path, Path]:

@@ -6,13 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from alignsim.analysis.drivers import (
-    event_cause,
-    main_drivers,
-    net_crossings,
-    part_label,
-    signed,
-)
+from alignsim.analysis.drivers import bands_of, describe, net_crossings, part_label, signed
 from alignsim.model.metrics import LEVELS
 from alignsim.model.recorder import Result
 from alignsim.viz.timeline import scenario_events_fired
@@ -172,12 +166,8 @@ def _overall_drivers(result: Result, a: str, b: str) -> str:
 
 
 def _crossing(result: Result, row: dict) -> str:
-    text = f"{KIND_WORDS[row['kind']]} in {row['date']}"
-    if row.get("payoff_ab.total") is not None:
-        text += f" ({main_drivers(row, result.part_names)})"
-    else:
-        text += event_cause(row)
-    return text
+    why = describe(row, result.part_names, result.dates.__getitem__, bands_of(result.scenario))
+    return f"{KIND_WORDS[row['kind']]} in {row['date']} ({why})"
 
 
 def _blocs(result: Result) -> list[str]:

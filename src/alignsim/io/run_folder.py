@@ -23,6 +23,9 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+import pandas as pd
+
+from alignsim.analysis.drivers import drivers_column
 from alignsim.model.recorder import Result
 
 try:
@@ -126,7 +129,7 @@ def write_run_folder(
             "ties": result.ties_frame(),
             "states": result.states_frame(),
             "metrics": result.metrics_frame(),
-            "events": result.events_frame(),
+            "events": events_table(result),
         }
         for name, frame in frames.items():
             frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
@@ -163,6 +166,14 @@ def write_run_folder(
         if lock is not None:
             os.close(lock)
     return out
+
+
+def events_table(result: Result) -> pd.DataFrame:
+    """events.csv: the run's event rows, each level crossing with its ``drivers``."""
+    frame = result.events_frame()
+    where = frame.columns.get_loc("strength_after") + 1
+    frame.insert(where, "drivers", drivers_column(frame, result.part_names))
+    return frame
 
 
 def _lock(folder: Path) -> int | None:

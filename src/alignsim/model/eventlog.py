@@ -37,6 +37,23 @@ def part_columns(part_names: Sequence[str]) -> list[str]:
     return [f"{side}.{p}" for side in ("payoff_ab", "payoff_ba") for p in ["total", *part_names]]
 
 
+#: The step whose payoff a crossing is measured against (an integer column).
+REFERENCE_STEP = "reference_step"
+
+
+def attribution_columns(part_names: Sequence[str]) -> list[str]:
+    """The columns that explain a crossing by the tie rule (``analysis/drivers.py``).
+
+    ``sustained``: the strength the payoff sustains (the rule moves the tie toward it);
+    ``reference_step``: when the tie entered the level it is leaving (0: the start);
+    ``reference.sustained``: what the payoff of that step sustains for the tie as it was
+    before this move; ``reference.total`` and ``reference.<part>``: that payoff's parts, of
+    the cooler side (the mutual payoff M = min(U_ab, U_ba)).
+    """
+    return ["sustained", REFERENCE_STEP, "reference.sustained",
+            *[f"reference.{p}" for p in ["total", *part_names]]]  # fmt: skip
+
+
 class _Crossings:
     """Level crossings as columns, one row per level boundary crossed.
 
@@ -45,15 +62,15 @@ class _Crossings:
     """
 
     def __init__(self, blocks: list[tuple]) -> None:
-        steps, dates, i, j, code_before, code_after, before, after, ij, ji, t_ij, t_ji = (
-            list(column) for column in zip(*blocks, strict=True)
-        )
+        (steps, dates, i, j, code_before, code_after, before, after, ij, ji, t_ij, t_ji,
+         reference) = (list(column) for column in zip(*blocks, strict=True))  # fmt: skip
         sizes = np.array([len(x) for x in i], dtype=np.intp)
         i, j = np.concatenate(i), np.concatenate(j)
         code_before, code_after = np.concatenate(code_before), np.concatenate(code_after)
         before, after = np.concatenate(before), np.concatenate(after)
         ij, ji = np.concatenate(ij), np.concatenate(ji)
         t_ij, t_ji = np.concatenate(t_ij), np.concatenate(t_ji)
+        reference = np.concatenate(reference)
         swap = i > j  # each pair is logged as (a, b) with a < b, U_ab's parts first
         a, b = np.where(swap, j, i), np.where(swap, i, j)
         ab, ba = np.where(swap[:, None], ji, ij), np.where(swap[:, None], ij, ji)
@@ -71,7 +88,8 @@ class _Crossings:
         self.code_before, self.code_after = code_before[row], code_after[row]
         self.kind = _KINDS[boundary, (self.code_after < self.code_before).astype(np.intp)]
         self.before, self.after = before[row], after[row]
-        self.parts = np.column_stack([t_ab, ab, t_ba, ba])[row]
+        #: the numeric columns after the base ones: payoff parts, then the attribution's
+        self.parts = np.column_stack([t_ab, ab, t_ba, ba, reference])[row]
 
     def columns(self, names: np.ndarray, start: int, stop: int) -> dict[str, np.ndarray]:
         """The base columns of rows start..stop."""
@@ -106,7 +124,8 @@ class EventLog:
     ) -> None:
         self.names = np.array(list(names), dtype=object)
         self.part_names = list(part_names)
-        self.parts = part_columns(part_names)
+        #: the numeric columns after the base ones: payoff parts, then the attribution's
+        self.parts = part_columns(part_names) + attribution_columns(part_names)
         self._segments: list[list[dict[str, Any]] | _Raw | _Slice] = [list(rows)] if rows else []
         self._rows: list[dict[str, Any]] = []
         self._read = 0  # segments already turned into rows
@@ -119,13 +138,14 @@ class EventLog:
         self._segments[-1].append(row)
 
     def add_crossings(self, step: int, date: str, i, j, code_before, code_after, before, after,
-                      ij, ji, total_ij, total_ji) -> None:  # fmt: skip
-        """Crossings of pairs (i[c], j[c]) with U_ij's and U_ji's parts (C, P) and totals."""
+                      ij, ji, total_ij, total_ji, reference) -> None:  # fmt: skip
+        """Crossings of pairs (i[c], j[c]) with U_ij's and U_ji's parts (C, P) and totals,
+        and the values of ``attribution_columns`` (C, P + 4)."""
         if not self._segments or not isinstance(self._segments[-1], _Raw):
             self._segments.append(_Raw())
         self._segments[-1].append(
             (step, date, i, j, code_before, code_after, before, after, ij, ji, total_ij,
-             total_ji)
+             total_ji, reference)
         )  # fmt: skip
 
     def _columns(self) -> list[list[dict[str, Any]] | _Raw | _Slice]:
@@ -157,8 +177,11 @@ class EventLog:
                     break  # the last list of rows may still grow: read on from _taken
             else:
                 columns = segment.columns(self.names)
-                values = zip(*(columns[k].tolist() for k in BASE_COLUMNS),
-                             *segment.parts().T.tolist(), strict=True)  # fmt: skip
+                numbers = segment.parts().T.tolist()
+                at = self.parts.index(REFERENCE_STEP)
+                numbers[at] = [int(step) for step in numbers[at]]
+                values = zip(*(columns[k].tolist() for k in BASE_COLUMNS), *numbers,
+                             strict=True)  # fmt: skip
                 self._rows.extend(dict(zip(keys, v, strict=True)) for v in values)
             self._read += 1
             self._taken = 0
@@ -210,6 +233,7 @@ class EventLog:
         }  # fmt: skip
         frame = pd.DataFrame(data, columns=columns)
         frame[numeric] = frame[numeric].astype(float)
+        frame[REFERENCE_STEP] = frame[REFERENCE_STEP].astype("Int64")  # blank where none
         return frame
 
 

@@ -133,6 +133,12 @@ class AlignmentModel(mesa.Model):
             [f"{side}.{name}" for name in ("total", *self.payoffs.names)]
             for side in ("payoff_ab", "payoff_ba")
         ]
+        # What each pair's tie is measured against when it next crosses a level: the payoff
+        # parts (of the cooler side) at the step it entered its level, at first the start.
+        self._reference_step = np.zeros((n, n), dtype=np.int64)
+        self._reference = _mutual_parts(self.payoffs.noiseless())
+        self._pending: list[tuple[int, int]] = []  # an event moved them to a new level
+        self._step_payoffs: tuple[np.ndarray, Any] | None = None  # simultaneous: U, dynamic
         self._dated_events: dict[int, list[scenario_events.ScheduledEvent]] = {}
         self._chance_events: list[scenario_events.ScheduledEvent] = []
         for event in self.schedule_of_events:
@@ -194,6 +200,8 @@ class AlignmentModel(mesa.Model):
                     step, i, j, before[i, j], after[i, j], old[i, j], self.world.ties[i, j],
                     None, None, cause=event.label,
                 )  # fmt: skip
+                self._reference_step[i, j] = step
+                self._pending.append((int(i), int(j)))
         if self.fired:
             np.fill_diagonal(self.world.ties, 0.0)
             self.payoffs.invalidate()
@@ -216,6 +224,8 @@ class AlignmentModel(mesa.Model):
                 payoff[i, j],
                 payoff[j, i],
             )
+        self._step_payoffs = (payoff, dynamic)
+        self._settle_references(step)
         before = self._codes.copy()
         crossed = self._advance_levels(new)
         if crossed.size:
@@ -352,6 +362,7 @@ class AlignmentModel(mesa.Model):
         partner, as if logged during the activations.
         """
         new = self.world.ties
+        self._settle_references(step)
         before = self._codes.copy()
         crossed = self._advance_levels(new)
         if crossed.size == 0:
@@ -498,12 +509,52 @@ class AlignmentModel(mesa.Model):
         """``_log_crossing`` for many pairs revised by the tie rule, kept as columns.
 
         ``i``, ``j``: the pairs (C,); ``ij``, ``ji``: the parts of U_ij and U_ji (C, P);
-        ``total_ij``, ``total_ji``: the payoffs the rule used (C,).
+        ``total_ij``, ``total_ji``: the payoffs the rule used (C,). Each row also gets what
+        ``analysis/drivers.py`` splits the move with: the level the payoff sustains, and the
+        payoff of the step the tie entered the level it leaves; that step becomes the pair's
+        new reference.
         """
+        a, b = np.minimum(i, j), np.maximum(i, j)
+        tie = before[i, j]
+        params = self.world.params
+        reference = self._reference[a, b]
+        reference_total = reference.sum(axis=1)
+        attribution = np.column_stack([
+            self.rule.sustained(tie, np.minimum(total_ij, total_ji), params),
+            self._reference_step[a, b],
+            self.rule.sustained(tie, reference_total, params),
+            reference_total,
+            reference,
+        ])  # fmt: skip
         self.recorder.events.add_crossings(
-            step, self._date(step), i, j, codes_before[i, j], codes_after[i, j], before[i, j],
-            after[i, j], ij, ji, total_ij, total_ji,
+            step, self._date(step), i, j, codes_before[i, j], codes_after[i, j], tie,
+            after[i, j], ij, ji, total_ij, total_ji, attribution,
         )  # fmt: skip
+        self._reference[a, b] = _cooler_parts(i, j, ij, ji, total_ij, total_ji)
+        self._reference_step[a, b] = step
+
+    def _settle_references(self, step: int) -> None:
+        """Give the pairs an event moved to a new level this step the payoff of this step as
+        their reference (an event row carries no payoff: the revision after it does)."""
+        if not self._pending:
+            return
+        i, j = (np.array(side, dtype=np.intp) for side in zip(*self._pending, strict=True))
+        self._pending = []
+        if self._step_payoffs is not None and self.world.params["activation"] == "simultaneous":
+            payoff, dynamic = self._step_payoffs
+            ij = self.payoffs.parts_of_pairs(i, j, dynamic[:, i, j])
+            ji = self.payoffs.parts_of_pairs(j, i, dynamic[:, j, i])
+            total_ij, total_ji = payoff[i, j], payoff[j, i]
+        else:  # random: the revision of the state activated first
+            first = self._order[i] < self._order[j]
+            i, j = np.where(first, i, j), np.where(first, j, i)
+            dynamic = self._dynamic_rows[i, :, :, j]
+            ij = self.payoffs.parts_of_pairs(i, j, dynamic[:, :, 0].T)
+            ji = self.payoffs.parts_of_pairs(j, i, dynamic[:, :, 1].T)
+            total_ij, total_ji = self._rows[i, 0, j], self._rows[i, 1, j]
+        a, b = np.minimum(i, j), np.maximum(i, j)
+        self._reference[a, b] = _cooler_parts(i, j, ij, ji, total_ij, total_ji)
+        self._reference_step[a, b] = step
 
     def _date(self, step: int) -> str:
         if step not in self._dates:
@@ -534,6 +585,23 @@ class _Parts:
     def __getitem__(self, key: tuple) -> np.ndarray:
         _, i, j = key
         return np.stack([self.balance[i, j], self.noise[i, j]])
+
+
+def _mutual_parts(parts: np.ndarray) -> np.ndarray:
+    """(N, N, P): for each pair a < b, the parts of its cooler side (U_ab on a tie), whose
+    total is the mutual payoff M_ab = min(U_ab, U_ba); (P, N, N) parts in."""
+    totals = parts.sum(axis=0)
+    upper = np.triu(np.ones_like(totals, dtype=bool), 1)
+    ab_cooler = np.where(upper, totals <= totals.T, totals < totals.T)
+    return np.ascontiguousarray(
+        np.where(ab_cooler[None], parts, parts.transpose(0, 2, 1)).transpose(1, 2, 0)
+    )
+
+
+def _cooler_parts(i, j, ij, ji, total_ij, total_ji) -> np.ndarray:
+    """(C, P): the parts of the side that sets M for pairs (i[c], j[c]), U_ab on a tie (a < b)."""
+    ij_cooler = np.where(i < j, total_ij <= total_ji, total_ij < total_ji)
+    return np.where(ij_cooler[:, None], ij, ji)
 
 
 def _compilable(payoffs: Payoffs, rule: Any, states: list[Any]) -> bool:

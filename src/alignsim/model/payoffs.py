@@ -40,6 +40,8 @@ class PayoffTerm(ABC):
     weight_param: ClassVar[str | None] = None
     #: Recomputed at every activation (depends on ties or draws random numbers).
     dynamic: ClassVar[bool] = False
+    #: Draws random numbers: counted as 0 where a payoff is taken before any draw (the start).
+    random: ClassVar[bool] = False
 
     def weight(self, world: World) -> float:
         return 1.0 if self.weight_param is None else float(world.params[self.weight_param])
@@ -175,6 +177,7 @@ class NoiseTerm(PayoffTerm):
 
     name = "noise"
     dynamic = True
+    random = True
 
     def parts(self, world: World, rng: np.random.Generator) -> np.ndarray:
         scale = float(world.params["noise"])
@@ -244,6 +247,18 @@ class Payoffs:
         parts = self._static_parts(rng).copy()
         for term, where in self._dynamic:
             parts[where] = term.parts(self.world, rng)
+        return parts
+
+    def noiseless(self) -> np.ndarray:
+        """All parts as (P, N, N) with random terms at 0, drawing nothing from any generator.
+
+        The payoff of the world as it is before any draw: the reference that explanations
+        measure a tie's first moves against (``AlignmentModel``, ``analysis/drivers.py``).
+        """
+        unused = np.random.default_rng(0)  # non-random terms take a generator but draw nothing
+        parts = self._static_parts(unused).copy()
+        for term, where in self._dynamic:
+            parts[where] = 0.0 if term.random else term.parts(self.world, unused)
         return parts
 
     def evaluate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alignsim.model.eventlog import EventLog, part_columns
+from alignsim.model.eventlog import EventLog, attribution_columns, part_columns
 from alignsim.model.metrics import LEVELS
 
 
@@ -345,7 +345,8 @@ class Result:
     def events_frame(self) -> pd.DataFrame:
         """events.csv: one row per scenario event, formal alliance and level crossing."""
         events = self.recorder.events
-        if not isinstance(events, EventLog) or events.parts != part_columns(self.part_names):
+        columns = part_columns(self.part_names) + attribution_columns(self.part_names)
+        if not isinstance(events, EventLog) or events.parts != columns:
             events = EventLog(self.names, self.part_names, rows=list(events))
         return events.frame()
 

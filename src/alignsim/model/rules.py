@@ -33,6 +33,16 @@ class TieRule(ABC):
     def update(self, ties: np.ndarray, m: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
         """New tie strengths in [-1, 1] from current strengths and mutual payoffs."""
 
+    def sustained(self, ties: np.ndarray, m: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
+        """The strength that mutual payoffs ``m`` sustain for ties now at ``ties``.
+
+        A revision moves a tie toward this level; explanations of a move are split into the
+        tie's distance from it and what changed it (``analysis/drivers.py``). By default it
+        is where one revision puts the tie; a rule that closes only part of the gap at each
+        revision says where the gap closes.
+        """
+        return self.update(ties, m, params)
+
 
 @register
 class RelaxRule(TieRule):
@@ -43,6 +53,10 @@ class RelaxRule(TieRule):
     """
 
     name = "relax"
+
+    def sustained(self, ties: np.ndarray, m: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
+        """tanh(κ·M), whatever the tie is now."""
+        return np.tanh(float(params["steepness"]) * np.asarray(m, dtype=float))
 
     def update(self, ties: np.ndarray, m: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
         eta = float(params["learning_rate"])
