@@ -34,7 +34,26 @@ def warm_up() -> float:
         result = simulate(Scenario.model_validate(document), seed=1)
         result.recorder.metrics  # noqa: B018 - computed on first read
         result.events_frame()
+    _relocation_of_large_worlds(result.recorder.strength.shape[1])
     return time.perf_counter() - start
+
+
+def _relocation_of_large_worlds(pairs: int) -> None:
+    """Compile the relocation loop that the bloc search of large worlds calls on its own.
+
+    The small world above reaches it only inside the compiled dense search, and a caller
+    loaded from Numba's cache does not compile what it calls: without this, the first run of
+    a world too large for the dense search would compile it.
+    """
+    import numpy as np
+
+    from alignsim.model.blocs import _relocate
+
+    n = len(_STATES)
+    ties = np.zeros((n, n))
+    ties[np.triu_indices(n, 1)] = np.linspace(-1.0, 1.0, pairs)
+    ties += ties.T
+    _relocate(np.clip(ties, 0.0, None), np.clip(-ties, 0.0, None), np.zeros(n, np.intp), 3, 1e-12)
 
 
 if __name__ == "__main__":
