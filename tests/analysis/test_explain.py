@@ -6,8 +6,10 @@ import shutil
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from alignsim.analysis.explain import ExplainError, explain
+from alignsim.analysis.explain import ExplainError, explain, rounded_to_sum
 from alignsim.cli import main
 from tests.conftest import FLAGSHIP
 
@@ -101,3 +103,24 @@ def test_a_result_taken_mid_run_explains_its_own_steps_after_the_model_steps_on(
     table = explanation_from(taken, "Russia", "Pakistan").table
     assert sorted(set(table["step"])) == [1, 2, 3, 4, 5]
     assert len(table) == 2 * 5
+
+
+@given(
+    values=st.lists(st.floats(-2, 2, allow_nan=False), min_size=1, max_size=12),
+    decimals=st.sampled_from([1, 2, 3]),
+)
+def test_rounded_parts_add_up_to_the_rounded_payoff(values, decimals):
+    total = round(sum(values), decimals)
+    shown = rounded_to_sum(np.array(values), total, decimals)
+    assert round(float(shown.sum()), decimals) == total
+    assert np.all(np.abs(shown - np.array(values)) < 10.0**-decimals + 1e-9)
+
+
+def test_table_has_the_level_the_payoff_sustains(run_dir):
+    """Each step's ``sustained`` is tanh(κ·M) of that step's mutual payoff (relax rule)."""
+    explanation = explain(run_dir, "Russia", "Pakistan")
+    table = explanation.table
+    kappa = explanation.result.scenario.params.steepness
+    mutual = table.groupby("step")["payoff"].min()
+    np.testing.assert_allclose(table.groupby("step")["mutual_payoff"].first(), mutual)
+    np.testing.assert_allclose(table.groupby("step")["sustained"].first(), np.tanh(kappa * mutual))

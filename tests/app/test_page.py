@@ -168,6 +168,33 @@ def test_pair_panel_shows_the_payoff_parts(page):
     assert np.allclose(parts.sum(axis=1), explanation.table["payoff"], atol=1e-9)
 
 
+def _number(text: str) -> float:
+    return float(re.sub(r"<[^>]+>", "", text).replace("−", "-"))
+
+
+@pytest.mark.parametrize("pair", [("China", "Pakistan"), ("Russia", "India")])
+def test_pair_table_rows_add_up_to_the_payoff_shown(page, pair):
+    """Every part is listed, cost and noise too, and each column's rows, as shown, add up to
+    the payoff shown under them."""
+    for _ in range(6):
+        button(page, "Step").click()
+    select(page, "State A").v_model, select(page, "State B").v_model = pair
+    table = next(w.unsafe_innerHTML for w in page.find(HTML).widgets
+                 if "(the sum)" in (w.unsafe_innerHTML or ""))  # fmt: skip
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in table.split("<tr>")]
+    rows = [row for row in cells if len(row) == 3]
+    parts = [(label, _number(ab), _number(ba)) for label, ab, ba in rows if "payoff" not in label]
+    payoff = next((_number(ab), _number(ba)) for label, ab, ba in rows if "payoff" in label)
+    explanation = model().explain(*pair)
+    assert len(parts) == len(explanation.part_names)
+    assert {"cost", "noise", "balance", "history"} <= {label for label, _, _ in parts}
+    assert round(sum(ab for _, ab, _ in parts), 2) == payoff[0]
+    assert round(sum(ba for _, _, ba in parts), 2) == payoff[1]
+    last = explanation.table[explanation.table["step"] == 6]
+    assert payoff[0] == round(float(last["payoff"].iloc[0]), 2)
+    assert "tie heads for" in table and "tie strength" in table
+
+
 def test_export_writes_the_run_shown_as_a_run_folder(page, tmp_path):
     slider_after(page, "History weight").v_model = 0.9
     button(page, "Save this run as a run folder").click()

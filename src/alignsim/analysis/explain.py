@@ -34,7 +34,9 @@ class Explanation:
     result: Result
     a: str
     b: str
-    table: pd.DataFrame  # step, date, direction, strength, payoff, one column per part
+    #: step, date, source, target, strength, mutual_payoff (the lower of the two payoffs,
+    #: which sets the tie), sustained (the strength it sustains), payoff, one column per part
+    table: pd.DataFrame
     changes: list[dict]  # events.csv rows of this pair's level crossings
     sentences: list[str]
 
@@ -107,6 +109,8 @@ def _table(result: Result, trace, a: str, b: str) -> pd.DataFrame:
         parts = trace.parts(direction)
         frame = pd.DataFrame(parts, columns=trace.part_names)
         frame.insert(0, "payoff", trace.totals(direction))
+        frame.insert(0, "sustained", trace.sustained())
+        frame.insert(0, "mutual_payoff", np.minimum(trace.totals("ab"), trace.totals("ba")))
         frame.insert(0, "strength", strength)
         frame.insert(0, "target", dst)
         frame.insert(0, "source", src)
@@ -135,7 +139,8 @@ def format_table(explanation: Explanation, step: int | None = None) -> str:
     if step is not None:
         table = table[table["step"] == step]
     names = explanation.part_names
-    headers = [["step"], ["date"], ["tie"], ["payoff"], *[_wrapped(part_label(n)) for n in names]]
+    headers = [["step"], ["date"], ["tie"], ["sustains"], ["payoff"],
+               *[_wrapped(part_label(n)) for n in names]]  # fmt: skip
     depth = max(len(h) for h in headers)
     headers = [[""] * (depth - len(h)) + h for h in headers]  # bottom-aligned
     widths = [max(6, *(len(line) for line in h)) for h in headers]
@@ -146,15 +151,74 @@ def format_table(explanation: Explanation, step: int | None = None) -> str:
         if block.empty:
             continue
         target = block["target"].iloc[0]
-        lines.append(f"{source} → {target}: what {source} gains from a tie with {target}")
+        lines.append(
+            f"{source} → {target}: what {source} gains from a tie with {target} (payoff = the "
+            f"parts; the tie moves toward what the lower of the two payoffs sustains)"
+        )
         for k in range(depth):
-            lines.append("  ".join(h[k].rjust(w) for h, w in zip(headers, widths, strict=True)))
+            lines.append(
+                "  ".join(h[k].rjust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
+            )
         for row in block.to_dict(orient="records"):
-            values = [row["step"], row["date"], f"{row['strength']:+.3f}", f"{row['payoff']:+.3f}"]
+            values = [row["step"], row["date"], f"{row['strength']:+.3f}",
+                      f"{row['sustained']:+.3f}", f"{row['payoff']:+.3f}"]  # fmt: skip
             values += [f"{row[n]:+.3f}" for n in names]
             lines.append("  ".join(str(v).rjust(w) for v, w in zip(values, widths, strict=True)))
         lines.append("")
     return "\n".join(lines)
+
+
+@dataclass
+class PartsAt:
+    """One step's payoff parts of A→B and B→A, rounded for display so that each column's
+    rows add up to the payoff shown (largest-remainder rounding)."""
+
+    step: int
+    date: str
+    strength: float
+    sustained: float
+    mutual_payoff: float
+    #: one row per part, every part (cost and noise too), largest first; columns A→B, B→A
+    parts: pd.DataFrame
+    payoffs: tuple[float, float]
+
+
+def parts_at(explanation: Explanation, step: int | None = None, decimals: int = 2) -> PartsAt:
+    """The parts at ``step`` (default: the last traced step), rounded to ``decimals``."""
+    table = explanation.table
+    step = int(table["step"].max()) if step is None else int(step)
+    rows = table[table["step"] == step].set_index("source")
+    a, b = explanation.a, explanation.b
+    names = sorted(explanation.part_names, key=lambda n: -abs(rows.loc[a, n]) - abs(rows.loc[b, n]))
+    columns, payoffs = {}, []
+    for source in (a, b):
+        payoff = round(float(rows.loc[source, "payoff"]), decimals)
+        values = rows.loc[source, names].to_numpy(dtype=float)
+        columns[f"{source} → {b if source == a else a}"] = rounded_to_sum(values, payoff, decimals)
+        payoffs.append(payoff)
+    first = rows.loc[a]
+    return PartsAt(
+        step=step,
+        date=str(first["date"]),
+        strength=float(first["strength"]),
+        sustained=float(first["sustained"]),
+        mutual_payoff=float(first["mutual_payoff"]),
+        parts=pd.DataFrame(columns, index=names),
+        payoffs=(payoffs[0], payoffs[1]),
+    )
+
+
+def rounded_to_sum(values: np.ndarray, total: float, decimals: int) -> np.ndarray:
+    """``values`` rounded to ``decimals`` so that they add up to ``total`` (itself rounded):
+    round down, then give the units left over to the largest remainders (Hamilton's method).
+    Each value moves by less than one unit of the last decimal."""
+    unit = 10.0**-decimals
+    scaled = np.asarray(values, dtype=float) / unit
+    floors = np.floor(scaled)
+    left = round(float(total / unit - floors.sum()))
+    order = np.argsort(-(scaled - floors), kind="stable")
+    floors[order[: max(left, 0)]] += 1
+    return np.round(floors * unit, decimals) + 0.0  # + 0.0: no "-0.00"
 
 
 def _wrapped(label: str, width: int = 10) -> list[str]:

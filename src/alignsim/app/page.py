@@ -165,30 +165,34 @@ def PairPanel(model: PageModel):
 
 
 def parts_table(explanation) -> str:
-    """The latest step's parts of A→B and B→A as an HTML table, largest first."""
+    """The latest step's parts of A→B and B→A as an HTML table: every part, largest first,
+    rounded so that each column adds up to the payoff under it; then the strength the lower
+    payoff sustains (where the tie is heading) and the tie itself."""
     from alignsim.analysis.drivers import part_label
+    from alignsim.analysis.drivers import signed as _signed
+    from alignsim.analysis.explain import parts_at
 
-    table = explanation.table
-    last = int(table["step"].max())
-    rows = table[table["step"] == last].set_index("source")
+    shown = parts_at(explanation)
     a, b = explanation.a, explanation.b
-    names = sorted(explanation.part_names, key=lambda n: -abs(rows.loc[a, n]) - abs(rows.loc[b, n]))
     cell = "style='text-align:right;padding:1px 10px'"
+    total = "style='text-align:right;padding:1px 10px;border-top:1px solid #888'"
     lines = [
-        f"<tr><th style='text-align:left'>{escape(str(rows.loc[a, 'date']))}</th>"
-        f"<th {cell}>{escape(a)} → {escape(b)}</th><th {cell}>{escape(b)} → {escape(a)}</th></tr>",
-        f"<tr><td><b>payoff</b></td><td {cell}><b>{rows.loc[a, 'payoff']:+.2f}</b></td>"
-        f"<td {cell}><b>{rows.loc[b, 'payoff']:+.2f}</b></td></tr>",
+        f"<tr><th style='text-align:left'>{escape(shown.date)}</th>"
+        f"<th {cell}>{escape(a)} → {escape(b)}</th><th {cell}>{escape(b)} → {escape(a)}</th></tr>"
     ]
     lines += [
-        f"<tr><td>{escape(part_label(n))}</td><td {cell}>{rows.loc[a, n]:+.2f}</td>"
-        f"<td {cell}>{rows.loc[b, n]:+.2f}</td></tr>"
-        for n in names[:7]
-        if abs(rows.loc[a, n]) + abs(rows.loc[b, n]) >= 0.005
+        f"<tr><td>{escape(part_label(str(name)))}</td><td {cell}>{_signed(ab)}</td>"
+        f"<td {cell}>{_signed(ba)}</td></tr>"
+        for name, (ab, ba) in zip(shown.parts.index, shown.parts.to_numpy(), strict=True)
     ]
-    lines.append(
-        f"<tr><td>tie strength</td><td {cell} colspan=2>{rows.loc[a, 'strength']:+.2f}</td></tr>"
-    )
+    lines += [
+        f"<tr><td style='border-top:1px solid #888'><b>payoff</b> (the sum)</td>"
+        f"<td {total}><b>{_signed(shown.payoffs[0])}</b></td>"
+        f"<td {total}><b>{_signed(shown.payoffs[1])}</b></td></tr>",
+        f"<tr><td>tie heads for</td><td {cell} colspan=2>{_signed(shown.sustained)} "
+        f"(what the lower payoff sustains)</td></tr>",
+        f"<tr><td>tie strength</td><td {cell} colspan=2>{_signed(shown.strength)}</td></tr>",
+    ]
     return "<table style='border-collapse:collapse'>" + "".join(lines) + "</table>"
 
 

@@ -223,6 +223,7 @@ class AlignmentModel(mesa.Model):
                 self.payoffs.pair_parts(j, i, dynamic[:, j, i]),
                 payoff[i, j],
                 payoff[j, i],
+                sustained=self._sustains(old[i, j], payoff[i, j], payoff[j, i]),
             )
         self._step_payoffs = (payoff, dynamic)
         self._settle_references(step)
@@ -305,20 +306,26 @@ class AlignmentModel(mesa.Model):
                 float(params["steepness"]), self._rows, self._dynamic_rows,
             )  # fmt: skip
             self._order[order] = np.arange(n)
-            self._trace_revisions(step)
+            self._trace_revisions(step, start)
         self._log_revisions(step, start)
 
-    def _trace_revisions(self, step: int) -> None:
+    def _trace_revisions(self, step: int, start: np.ndarray) -> None:
         """Store traced pairs' parts from the activation that revised them (compiled step)."""
         for (a, b), trace in self.traces.items():
             i, j = (a, b) if self._order[a] < self._order[b] else (b, a)
             dynamic, payoff = self._dynamic_rows[i], self._rows[i]
             ij = self.payoffs.pair_parts(i, j, dynamic[:, 0, j])
             ji = self.payoffs.pair_parts(j, i, dynamic[:, 1, j])
+            sustained = self._sustains(start[a, b], payoff[0, j], payoff[1, j])
             if i == a:
-                trace.store(step, ij, ji, payoff[0, j], payoff[1, j])
+                trace.store(step, ij, ji, payoff[0, j], payoff[1, j], sustained=sustained)
             else:
-                trace.store(step, ji, ij, payoff[1, j], payoff[0, j])
+                trace.store(step, ji, ij, payoff[1, j], payoff[0, j], sustained=sustained)
+
+    def _sustains(self, tie: float, u_ij: float, u_ji: float) -> float:
+        """The strength the mutual payoff min(U_ij, U_ji) sustains for a tie now at ``tie``."""
+        m = np.array([min(u_ij, u_ji)])
+        return float(self.rule.sustained(np.array([tie]), m, self.world.params)[0])
 
     def update_ties_of(self, i: int) -> None:
         """Asynchronous activation of state i: revise its ties from the current network.
@@ -347,7 +354,8 @@ class AlignmentModel(mesa.Model):
                 ji = self.payoffs.pair_parts(j, i, dynamic[:, 1, j])
                 ab, ba = (ij, ji) if i == a else (ji, ij)
                 totals = (payoff[0, j], payoff[1, j]) if i == a else (payoff[1, j], payoff[0, j])
-                trace.store(self.steps, ab, ba, *totals)
+                sustained = self._sustains(old[j], payoff[0, j], payoff[1, j])
+                trace.store(self.steps, ab, ba, *totals, sustained=sustained)
         self._order[i] = self._activated
         self._activated += 1
         self._rows[i] = payoff

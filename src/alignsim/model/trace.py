@@ -15,15 +15,27 @@ import numpy as np
 
 @dataclass
 class PairTrace:
-    """Parts of U_ab and U_ba (and the payoffs the rule used) per step, for a < b."""
+    """Parts of U_ab and U_ba (and the payoffs the rule used) per step, for a < b, and the
+    strength their mutual payoff sustains (what the revision moved the tie toward)."""
 
     a: str
     b: str
     part_names: list[str]
-    rows: dict[int, tuple[np.ndarray, np.ndarray, float, float]] = field(default_factory=dict)
+    rows: dict[int, tuple[np.ndarray, np.ndarray, float, float, float]] = field(
+        default_factory=dict
+    )
 
-    def store(self, step: int, ab: np.ndarray, ba: np.ndarray, total_ab: float, total_ba: float):
-        self.rows[step] = (ab, ba, float(total_ab), float(total_ba))
+    def store(
+        self,
+        step: int,
+        ab: np.ndarray,
+        ba: np.ndarray,
+        total_ab: float,
+        total_ba: float,
+        *,
+        sustained: float = float("nan"),
+    ) -> None:
+        self.rows[step] = (ab, ba, float(total_ab), float(total_ba), float(sustained))
 
     def until(self, step: int) -> PairTrace:
         """A frozen copy of the rows up to ``step``.
@@ -49,3 +61,7 @@ class PairTrace:
     def totals(self, direction: str) -> np.ndarray:
         side = 2 if direction == "ab" else 3
         return np.array([self.rows[s][side] for s in sorted(self.rows)])
+
+    def sustained(self) -> np.ndarray:
+        """The strength the mutual payoff sustained at each step, in step order."""
+        return np.array([self.rows[s][4] for s in sorted(self.rows)])
