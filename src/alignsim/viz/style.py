@@ -180,6 +180,24 @@ def text_width(text: str, size: float = 10, weight: str = "normal") -> float:
     )
 
 
+def wrap_inches(
+    text: str, width: float, size: float = 10, indent: str = "", weight: str = "normal"
+) -> list[str]:
+    """``text`` broken at spaces into lines at most ``width`` inches wide at ``size`` points.
+
+    Measured as Agg draws it, so no description is cut short. Lines after the first start
+    with ``indent``; a single word wider than ``width`` keeps a line of its own.
+    """
+    lines: list[str] = []
+    for word in " ".join(text.split()).split(" "):
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and text_width(candidate, size, weight) <= width:
+            lines[-1] = candidate
+        elif word:
+            lines.append(f"{indent}{word}" if lines else word)
+    return lines
+
+
 def legend_width(labels: list[str], size: float = 10, handle_em: float = 2.0) -> float:
     """Width in inches of a legend with ``labels`` (no frame), handles ``handle_em`` wide."""
     widest = max((text_width(label, size) for label in labels), default=0.0)
