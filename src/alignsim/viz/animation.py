@@ -23,9 +23,15 @@ from matplotlib.patches import Rectangle
 from PIL import Image, ImageSequence
 
 from alignsim.model.recorder import Result
-from alignsim.viz.network import NetworkArtists, add_legend, layout, legend_handles
-from alignsim.viz.style import NEGATIVE, OKABE_ITO, POSITIVE, UNALIGNED, inches, render
-from alignsim.viz.timeline import scenario_events_fired
+from alignsim.viz.network import (
+    NetworkArtists,
+    add_legend,
+    hostile_limit,
+    layout,
+    legend_handles,
+)
+from alignsim.viz.style import NEGATIVE, OKABE_ITO, POSITIVE, UNALIGNED, inches, minus, render
+from alignsim.viz.timeline import FiredEvent, fired_events
 
 #: Frame size in inches at DPI dots per inch: 960 × 640 pixels.
 WIDTH, HEIGHT, DPI = 9.6, 6.4, 100
@@ -61,14 +67,18 @@ class AnimationError(Exception):
     """The animation cannot be written as asked (unknown format, MP4 without ffmpeg, …)."""
 
 
-def write_animation(result: Result, path: Path, *, fmt: str = "gif", fps: float = 4) -> Path:
+def write_animation(
+    result: Result, path: Path, *, fmt: str = "gif", fps: float = 4, all_ties: bool = False
+) -> Path:
     """Write the run as an animated GIF (``fmt="gif"``) or an MP4 video (``fmt="mp4"``).
 
     One frame per step (``steps + 1`` frames) on one fixed layout, showing the date, the
-    captions of the scenario events that fire at that step, the three events before them
-    and a legend. ``fps`` is the frame rate; in a GIF, frames with events are held
-    ``EVENT_HOLD`` times as long and the last frame ``LAST_HOLD_MS`` ms. Raises
-    :class:`AnimationError` for an unknown format, MP4 without ``ffmpeg``, or ``fps <= 0``.
+    captions of the scenario events applied at that step (with their own dates when those
+    fall before the step), the three events before them and a legend. Hostile ties are drawn
+    at the hostile level only, as in ``plots/``, unless ``all_ties``. ``fps`` is the frame
+    rate; in a GIF, frames with events are held ``EVENT_HOLD`` times as long and the last
+    frame ``LAST_HOLD_MS`` ms. Raises :class:`AnimationError` for an unknown format, MP4
+    without ``ffmpeg``, or ``fps <= 0``.
     """
     result.require_complete("alignsim animate")
     fmt = fmt.lower()
@@ -87,9 +97,9 @@ def write_animation(result: Result, path: Path, *, fmt: str = "gif", fps: float 
     partial = path.with_name(f".{path.name}.part")
     try:
         if fmt == "gif":
-            _write_gif(result, partial, fps)
+            _write_gif(result, partial, fps, all_ties)
         else:
-            _write_mp4(result, partial, fps, ffmpeg)
+            _write_mp4(result, partial, fps, ffmpeg, all_ties)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -131,9 +141,9 @@ def frame_count(path: Path) -> int:
     return int(counts[-1])
 
 
-def frames(result: Result) -> Iterator[np.ndarray]:
+def frames(result: Result, all_ties: bool = False) -> Iterator[np.ndarray]:
     """Every frame as a 640 × 960 × 3 RGB array, step 0 first."""
-    scene = _Scene(result)
+    scene = _Scene(result, all_ties)
     try:
         for step in range(result.steps + 1):
             yield scene.draw(step)
@@ -144,7 +154,7 @@ def frames(result: Result) -> Iterator[np.ndarray]:
 def durations_ms(result: Result, fps: float) -> list[int]:
     """GIF frame durations: events held longer, the last frame longest (multiples of 10 ms)."""
     base = 1000.0 / fps
-    steps_with_events = {step for step, _date, _note in scenario_events_fired(result)}
+    steps_with_events = {event.step for event in fired_events(result)}
     out = [
         base * (EVENT_HOLD if step in steps_with_events else 1) for step in range(result.steps + 1)
     ]
@@ -152,8 +162,8 @@ def durations_ms(result: Result, fps: float) -> list[int]:
     return [max(20, round(d / 10.0) * 10) for d in out]
 
 
-def _write_gif(result: Result, path: Path, fps: float) -> None:
-    rgb = list(frames(result))
+def _write_gif(result: Result, path: Path, fps: float, all_ties: bool) -> None:
+    rgb = list(frames(result, all_ties))
     palette = _shared_palette(rgb)
     quantise = _Quantiser(palette)
     images = [quantise(frame) for frame in rgb]
@@ -225,7 +235,7 @@ def _shared_palette(rgb: list[np.ndarray], colours: int = PALETTE_SIZE) -> np.nd
     return np.concatenate([np.array(fixed), extra]).astype(np.uint8)
 
 
-def _write_mp4(result: Result, path: Path, fps: float, ffmpeg: str) -> None:
+def _write_mp4(result: Result, path: Path, fps: float, ffmpeg: str, all_ties: bool) -> None:
     width, height = int(WIDTH * DPI), int(HEIGHT * DPI)
     head = [
         ffmpeg,
@@ -271,7 +281,7 @@ def _write_mp4(result: Result, path: Path, fps: float, ffmpeg: str) -> None:
         )
         assert process.stdin is not None
         try:
-            for frame in frames(result):
+            for frame in frames(result, all_ties):
                 process.stdin.write(frame.tobytes())
             process.stdin.close()
         except BrokenPipeError:
@@ -285,13 +295,15 @@ def _write_mp4(result: Result, path: Path, fps: float, ffmpeg: str) -> None:
 class _Scene:
     """One figure, redrawn for every step."""
 
-    def __init__(self, result: Result) -> None:
-        self.result = result
-        self.events = scenario_events_fired(result)
+    def __init__(self, result: Result, all_ties: bool) -> None:
+        self.result, self.all_ties = result, all_ties
+        self.events: list[FiredEvent] = fired_events(result)
         fig = plt.figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
         self.fig = fig
         network_ax = fig.add_axes(inches(fig, 0.02, 0.62, 5.95, 5.35))
-        self.network = NetworkArtists(network_ax, result, layout(result), scale=0.8, font_size=10.5)
+        self.network = NetworkArtists(
+            network_ax, result, layout(result), scale=0.8, font_size=10.5, all_ties=all_ties
+        )
         fig.text(
             0.15 / WIDTH,
             1 - 0.1 / HEIGHT,
@@ -320,7 +332,7 @@ class _Scene:
         ax.add_patch(Rectangle((0, 0.35), last, 0.3, color="#E4E4E4", lw=0))
         self.bar = Rectangle((0, 0.35), 0, 0.3, color="#0072B2", lw=0)
         ax.add_patch(self.bar)
-        marks = sorted({step for step, _d, _n in self.events})
+        marks = sorted({event.step for event in self.events})
         if marks:
             ax.vlines(marks, 0.05, 0.95, colors="#333333", lw=1.0)
         dates = self.result.dates
@@ -345,19 +357,20 @@ class _Scene:
         self.bar.set_width(step)
         self.date.set_text(result.dates[step])
         self.step.set_text(f"step {step} of {result.steps}")
-        now = [note for s, _d, note in self.events if s == step]
+        now = [event.label() for event in self.events if event.step == step]
         lines: list[str] = []
         for note in now:
             lines.extend(textwrap.wrap(note, WRAP, initial_indent="• ", subsequent_indent="  "))
         if len(lines) > MAX_NOW_LINES:
             lines = [*lines[: MAX_NOW_LINES - 1], lines[MAX_NOW_LINES - 1].rstrip(" .,;") + " …"]
-        self.header.set_text("Events at this step" if now else "No scenario event at this step")
+        self.header.set_text("Applied at this step" if now else "No scenario event at this step")
         self.now.set_text("\n".join(lines))
         used = 1.2 + 0.2 * len(lines) + 0.2
         room = int((HEIGHT - used - LEGEND_TOP) / (10 * 1.2 / 72)) - 1  # lines below "Earlier"
         earlier: list[str] = []
-        for date, note in reversed([(d, n) for s, d, n in self.events if s < step][-EARLIER:]):
-            entry = textwrap.wrap(f"{date}: {note}", WRAP + 4, subsequent_indent="   ")
+        for event in reversed([e for e in self.events if e.step < step][-EARLIER:]):
+            entry = textwrap.wrap(f"{event.applied}: {event.label()}", WRAP + 4,
+                                  subsequent_indent="   ")  # fmt: skip
             if len(entry) > 2:
                 entry = [entry[0], textwrap.shorten(" ".join(entry[1:]), WRAP, placeholder=" …")]
                 entry[1] = "   " + entry[1]
@@ -366,7 +379,11 @@ class _Scene:
             earlier.extend(entry)
         self.earlier.set_y(1 - used / HEIGHT)
         self.earlier.set_text("\n".join(["Earlier", *earlier]) if earlier else "")
-        handles = _compact(legend_handles(result, step, scale=0.8))
+        # steps as a list: the key says what is not drawn without counting it at every frame
+        handles = _compact(
+            legend_handles(result, [step], scale=0.8, all_ties=self.all_ties),
+            minus(hostile_limit(result, self.all_ties)),
+        )
         labels = tuple((h.get_label(), str(h.get_color())) for h in handles)
         if labels != self.legend_labels:  # rebuild only when the blocs change
             if self.legend_ax.get_legend() is not None:
@@ -384,15 +401,18 @@ class _Scene:
         return render(self.fig, DPI)
 
 
-def _compact(handles: list) -> list:
-    """Animation legend: one friendly and one hostile entry instead of strong and weak."""
+def _compact(handles: list, hostile: str) -> list:
+    """Animation legend: one friendly and one hostile entry instead of strong and weak; the
+    hostile one says from which strength (``hostile``) hostile ties are drawn."""
     keep = []
     for handle in handles:
         label = handle.get_label()
         if label.startswith(("friendly, weak", "hostile, weak")):
             continue
-        if label.startswith(("friendly, strong", "hostile, strong")):
-            handle.set_label(label.split(",")[0] + " tie")
+        if label.startswith("friendly, strong"):
+            handle.set_label("friendly tie")
+        if label.startswith("hostile, strong"):
+            handle.set_label(f"hostile tie (≤ {hostile})")
         if label.startswith("Ties"):
             handle.set_label("Ties (width = strength)")
         keep.append(handle)

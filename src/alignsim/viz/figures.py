@@ -7,9 +7,12 @@
 | ``network_snapshots.png`` | the snapshots side by side |
 | ``timeline_watched.png`` | watched ties over time with numbered, dated scenario events |
 | ``heatmap_ties.png`` | every pair's tie strength over time, grouped by the final blocs |
-| ``stances.png`` | stances and salience of every state per dimension over time |
+| ``stances.png`` | stances and salience per dimension over time, a row per state by bloc |
 | ``blocs.png`` | bloc membership of every state over time |
 | ``balance_polarization.png`` | balance ratio, polarization, number of blocs over time |
+
+The network pictures draw hostile ties at the hostile level only (``all_ties`` adds the
+rival level); their keys say what is left out.
 """
 
 from __future__ import annotations
@@ -47,13 +50,18 @@ def check_snapshot_steps(steps: Iterable[int], last: int) -> list[int]:
 
 
 def write_plots(
-    result: Result, folder: Path, *, snapshot_steps: Iterable[int] | None = None
+    result: Result,
+    folder: Path,
+    *,
+    snapshot_steps: Iterable[int] | None = None,
+    all_ties: bool = False,
 ) -> list[Path]:
     """Write every figure of ``result`` into ``folder/plots/`` and return their paths.
 
     ``snapshot_steps`` chooses the steps of the network snapshots (default: start, three
     evenly spaced steps, end); ValueError if one lies outside 0..steps, or if the run's
-    recording was thinned (``--record-every``, ``--record watched``).
+    recording was thinned (``--record-every``, ``--record watched``). ``all_ties`` draws
+    rival-level hostile ties in the network pictures too (default: hostile level only).
     """
     result.require_complete("alignsim plot")
     chosen = (
@@ -67,11 +75,15 @@ def write_plots(
     final = plots / "network_final.png"
     if result.steps not in pictures:
         pictures[result.steps] = final
-    written = plot_networks(result, pictures, positions)
+    written = plot_networks(result, pictures, positions, all_ties=all_ties)
     if final not in written:
         shutil.copyfile(pictures[result.steps], final)
         written.append(final)
-    written.append(plot_snapshots(result, chosen, plots / "network_snapshots.png", positions))
+    written.append(
+        plot_snapshots(
+            result, chosen, plots / "network_snapshots.png", positions, all_ties=all_ties
+        )
+    )
     written.append(plot_timeline(result, plots / "timeline_watched.png"))
     written.append(plot_tie_heatmap(result, plots / "heatmap_ties.png"))
     written.append(plot_stances(result, plots / "stances.png"))

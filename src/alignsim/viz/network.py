@@ -1,5 +1,12 @@
 """The signed tie network: green for friendly ties, dashed vermillion for hostile ones, node
-colour by bloc, node size by power; one layout for every picture of a run."""
+colour by bloc, node size by power; one layout for every picture of a run.
+
+By default the figures draw hostile ties only at the hostile level (at or below the hostile
+threshold): once two camps form, almost every pair across them sits at the rival level, and
+drawing those ties too (about 40 in the flagship from 2020 on) hides the structure under a
+hairball. Each picture's key says what is left out and how many; ``all_ties=True``
+(``alignsim plot --all-ties``) draws every rival tie as well.
+"""
 
 from __future__ import annotations
 
@@ -131,19 +138,34 @@ def display_name(name: str, width: int = 14) -> str:
     return "\n".join(textwrap.wrap(name, width)) if len(name) > width else name
 
 
+def hostile_limit(result: Result, all_ties: bool) -> float:
+    """Hostile ties at or below this strength are drawn: the rival threshold with
+    ``all_ties``, else the hostile threshold."""
+    thresholds = result.scenario.params.thresholds
+    return thresholds.rival if all_ties else thresholds.hostile
+
+
+def rival_ties_left_out(result: Result, step: int) -> int:
+    """How many ties sit at the rival level at ``step`` (drawn only with ``all_ties``)."""
+    thresholds = result.scenario.params.thresholds
+    strength = result.recorder.strength[step]
+    return int(((strength <= thresholds.rival) & (strength > thresholds.hostile)).sum())
+
+
 def edge_segments(
-    result: Result, step: int, positions: dict[str, np.ndarray]
+    result: Result, step: int, positions: dict[str, np.ndarray], *, all_ties: bool = True
 ) -> tuple[list, np.ndarray, list, np.ndarray]:
     """Segments and strengths of the drawn friendly and hostile ties at ``step``.
 
-    Neutral ties (between the rival and partner thresholds) are left out.
+    Neutral ties (between the rival and partner thresholds) are left out, and so are
+    rival-level ties unless ``all_ties``.
     """
     thresholds = result.scenario.params.thresholds
     rows, cols = result.recorder.upper
     strength = result.recorder.strength[step]
     xy = np.array([positions[name] for name in result.names])
     friendly = strength >= thresholds.partner
-    hostile = strength <= thresholds.rival
+    hostile = strength <= hostile_limit(result, all_ties)
 
     def pick(mask: np.ndarray) -> tuple[list, np.ndarray]:
         order = np.argsort(np.abs(strength[mask]), kind="stable")  # strongest on top
@@ -164,7 +186,11 @@ def hostile_width(strength: np.ndarray, scale: float = 1.0) -> np.ndarray:
 
 
 class NetworkArtists:
-    """The artists of one network drawing, updatable step by step (used by the animation)."""
+    """The artists of one network drawing, updatable step by step (used by the animation).
+
+    ``all_ties`` draws rival-level ties too; it is on here because the page draws every
+    tie, and off in the run folder's figures and the animation (see the module's docstring).
+    """
 
     def __init__(
         self,
@@ -175,8 +201,10 @@ class NetworkArtists:
         scale: float = 1.0,
         font_size: float = 11,
         reference: Result | None = None,
+        all_ties: bool = True,
     ) -> None:
         self.result, self.positions, self.scale = result, positions, scale
+        self.all_ties = all_ties
         self.reference = reference or result
         self.xy = np.array([positions[name] for name in result.names])
         self.hostile = LineCollection(
@@ -215,7 +243,9 @@ class NetworkArtists:
         ax.set_axis_off()
 
     def update(self, step: int) -> None:
-        good, good_s, bad, bad_s = edge_segments(self.result, step, self.positions)
+        good, good_s, bad, bad_s = edge_segments(
+            self.result, step, self.positions, all_ties=self.all_ties
+        )
         self.friendly.set_segments(good)
         self.friendly.set_linewidths(friendly_width(good_s, self.scale))
         self.hostile.set_segments(bad)
@@ -233,16 +263,23 @@ def draw_network(
     *,
     scale: float = 1.0,
     font_size: float = 11,
+    all_ties: bool = False,
 ) -> NetworkArtists:
-    artists = NetworkArtists(ax, result, positions, scale=scale, font_size=font_size)
+    artists = NetworkArtists(
+        ax, result, positions, scale=scale, font_size=font_size, all_ties=all_ties
+    )
     artists.update(step)
     return artists
 
 
-def legend_handles(result: Result, steps: list[int] | int, *, scale: float = 1.0) -> list:
-    """Legend entries: a header and the tie colours and widths, a header and the blocs present
-    at ``steps`` (node colours). Pass them to :func:`add_legend`, which sets headers in bold."""
+def legend_handles(
+    result: Result, steps: list[int] | int, *, scale: float = 1.0, all_ties: bool = False
+) -> list:
+    """Legend entries: a header and the tie colours and widths, what is not drawn (how many,
+    for one step), a header and the blocs present at ``steps`` (node colours). Pass them to
+    :func:`add_legend`, which sets headers in bold."""
     thresholds = result.scenario.params.thresholds
+    weakest = hostile_limit(result, all_ties)
     handles = [
         header("Ties (line colour, width = strength)"),
         Line2D(
@@ -272,11 +309,16 @@ def legend_handles(result: Result, steps: list[int] | int, *, scale: float = 1.0
             [],
             [],
             color=NEGATIVE,
-            lw=float(hostile_width(0.3, scale)),
+            lw=float(hostile_width(abs(weakest), scale)),
             ls=(0, (4, 2)),
             alpha=0.8,
-            label=f"hostile, weak (≤ {minus(thresholds.rival)})",
+            label=(
+                f"hostile, weak (≤ {minus(weakest)})"
+                if all_ties
+                else f"hostile, weakest drawn ({minus(weakest)})"
+            ),
         ),
+        note(left_out(result, all_ties, steps if isinstance(steps, int) else None)),
         header("Blocs (node colour)"),
     ]
     for bloc, label in bloc_names(result, steps).items():
@@ -302,16 +344,49 @@ def header(text: str) -> Line2D:
     return handle
 
 
+def note(text: str) -> Line2D:
+    """A legend entry without a symbol, in grey, starting under the symbols."""
+    handle = Line2D([], [], ls="", label=text)
+    handle.set_gid("legend-note")
+    return handle
+
+
+def left_out(result: Result, all_ties: bool, step: int | None = None) -> str:
+    """What the key says is not drawn, with the thresholds that bound it and, for one
+    ``step``, how many ties that is."""
+    thresholds = result.scenario.params.thresholds
+    strength = result.recorder.strength[step] if step is not None else None
+    neutral = f"neutral ({minus(thresholds.rival)} < s < {minus(thresholds.partner)})"
+    rival = f"rival ({minus(thresholds.hostile)} < s ≤ {minus(thresholds.rival)})"
+    if strength is not None:
+        quiet = int(((strength > thresholds.rival) & (strength < thresholds.partner)).sum())
+        neutral = f"{quiet} {neutral}"
+        rival = f"{rival_ties_left_out(result, step)} {rival}"
+    if all_ties:
+        return f"not drawn: {neutral} ties"
+    return f"not drawn: {rival} and\n{neutral} ties"
+
+
 def add_legend(ax: plt.Axes | plt.Figure, handles: list, **kwargs) -> None:
     options = {"frameon": False, "handlelength": 3.2, "labelspacing": 0.8}
     legend = ax.legend(handles=handles, **(options | kwargs))
     for handle, text in zip(handles, legend.get_texts(), strict=True):
+        if handle.get_gid() in ("legend-header", "legend-note"):
+            text.set_x(-40)  # headers and notes start under the symbols, not after them
         if handle.get_gid() == "legend-header":
             text.set_fontweight("bold")
-            text.set_x(-40)  # headers start under the symbols, not after them
+        if handle.get_gid() == "legend-note":
+            text.set_color("#444444")
 
 
-NOTE = "line width = tie strength; neutral ties not drawn; node size = power"
+def figure_note(all_ties: bool) -> str:
+    """The line under a network figure: how to read it, and how to see the rest."""
+    if all_ties:
+        return "line width = tie strength; neutral ties not drawn; node size = power"
+    return (
+        "line width = tie strength; node size = power; rival and neutral ties not drawn "
+        "(alignsim plot RUN --all-ties draws rival ties)"
+    )
 
 
 def plot_network(
@@ -319,28 +394,44 @@ def plot_network(
     step: int,
     path: Path,
     positions: dict[str, np.ndarray] | None = None,
+    *,
+    all_ties: bool = False,
 ) -> Path:
     """One snapshot of the network at ``step``, legend on the right."""
-    return plot_networks(result, {step: path}, positions)[0]
+    return plot_networks(result, {step: path}, positions, all_ties=all_ties)[0]
 
 
 def plot_networks(
     result: Result,
     paths: dict[int, Path],
     positions: dict[str, np.ndarray] | None = None,
+    *,
+    all_ties: bool = False,
 ) -> list[Path]:
     """A snapshot picture per step (``{step: path}``), drawn on one figure, redrawn per step."""
     positions = positions or layout(result)
     steps = list(paths)
-    labels = [h.get_label() for s in steps for h in legend_handles(result, s)]
+    labels = [
+        line
+        for s in steps
+        for h in legend_handles(result, s, all_ties=all_ties)
+        for line in h.get_label().split("\n")
+    ]
     legend_w = legend_width(labels, 10, handle_em=3.2)
     graph_w, graph_h = 8.6, 6.4
     width, height = 0.2 + graph_w + 0.3 + legend_w + 0.2, 0.45 + graph_h + 0.85
     fig = plt.figure(figsize=(width, height))
     ax = fig.add_axes(inches(fig, 0.2, 0.45, graph_w, graph_h))
-    artists = NetworkArtists(ax, result, positions)
+    artists = NetworkArtists(ax, result, positions, all_ties=all_ties)
     heading = fig.text(0.2 / width, 1 - 0.15 / height, "", fontsize=14, va="top", ha="left")
-    fig.text(0.2 / width, 0.12 / height, NOTE, fontsize=10, color="#444444", va="bottom")
+    fig.text(
+        0.2 / width,
+        0.12 / height,
+        figure_note(all_ties),
+        fontsize=10,
+        color="#444444",
+        va="bottom",
+    )
     anchor = ((0.2 + graph_w + 0.3) / width, 1 - 0.95 / height)
     written = []
     for step, path in paths.items():
@@ -349,7 +440,7 @@ def plot_networks(
             legend.remove()
         add_legend(
             fig,
-            legend_handles(result, step),
+            legend_handles(result, step, all_ties=all_ties),
             loc="upper left",
             borderaxespad=0.0,
             bbox_to_anchor=anchor,
@@ -372,12 +463,17 @@ def plot_snapshots(
     steps: list[int],
     path: Path,
     positions: dict[str, np.ndarray] | None = None,
+    *,
+    all_ties: bool = False,
 ) -> Path:
-    """Small multiples: the network at each of ``steps`` in one picture, one shared legend."""
+    """Small multiples: the network at each of ``steps`` in one picture, one shared legend.
+
+    Without ``all_ties`` each panel's title says how many rival ties it leaves out.
+    """
     positions = positions or layout(result)
     count = len(steps)
     rows, cols = snapshot_grid(count)
-    cell_w, cell_h, top, bottom, side = 5.2, 4.5, 1.0, 0.1, 0.15
+    cell_w, cell_h, top, bottom, side = 5.2, 4.5, 1.25, 0.1, 0.15
     width, height = side * 2 + cell_w * cols, top + bottom + cell_h * rows
     fig = plt.figure(figsize=(width, height))
     for k in range(rows * cols):
@@ -388,15 +484,26 @@ def plot_snapshots(
         ax = fig.add_axes(box)
         if k < count:
             step = steps[k]
-            draw_network(ax, result, step, positions, scale=0.55, font_size=10)
-            calendar = result.scenario.calendar is not None
-            ax.set_title(
-                f"{result.dates[step]} (step {step})" if calendar else f"step {step}", fontsize=14
-            )
+            draw_network(ax, result, step, positions, scale=0.55, font_size=10, all_ties=all_ties)
+            when, left = snapshot_title(result, step, all_ties)
+            ax.set_title(when, fontsize=14, pad=18 if left else 6)
+            ax.text(0.5, 1.0, left, fontsize=11, color="#444444", ha="center", va="bottom",
+                    transform=ax.transAxes)  # fmt: skip
         elif k == count:
             ax.set_axis_off()
-            add_legend(ax, legend_handles(result, steps, scale=0.55), loc="upper left", fontsize=11)
+            handles = legend_handles(result, steps, scale=0.55, all_ties=all_ties)
+            add_legend(ax, handles, loc="upper left", fontsize=11)
         else:
             ax.set_axis_off()
-    heading(fig, title(result, "the tie network over time") + f" — {NOTE}", x=side, fontsize=15)
+    text = title(result, "the tie network over time") + "\n" + figure_note(all_ties)
+    heading(fig, text, x=side, fontsize=15)
     return save(fig, path, dpi=90, tight=False)
+
+
+def snapshot_title(result: Result, step: int, all_ties: bool) -> tuple[str, str]:
+    """``2023-Q1 (step 36)``, and how many rival ties the panel leaves out ("" if none)."""
+    when = f"{result.dates[step]} (step {step})" if result.scenario.calendar else f"step {step}"
+    if all_ties:
+        return when, ""
+    count = rival_ties_left_out(result, step)
+    return when, f"{count} rival tie{'' if count == 1 else 's'} not drawn"

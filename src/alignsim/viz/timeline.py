@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from alignsim.model.recorder import Result
+from alignsim.scenario.calendar import DateError, month_index
 from alignsim.viz.style import (
     heading,
     inches,
@@ -18,17 +21,46 @@ from alignsim.viz.style import (
     text_width,
     time_axis,
     title,
+    wrap_inches,
 )
 
 #: Characters per line of the event list (two columns of 10-point text).
 EVENT_WRAP = 80
+#: Above the event list: where the numbers sit and why an event can sit after its date.
+EVENT_HEADING = (
+    "Scenario events, numbered above the plot at the step they were applied: the first step "
+    "on or after the event's own date, which is shown (“dated …”) when it falls before"
+)
 
 
-def scenario_events_fired(result: Result) -> list[tuple[int, str, str]]:
-    """(step, date, note) of every scenario event that fired, in order.
+@dataclass(frozen=True)
+class FiredEvent:
+    """A scenario event that fired: the step it was applied at and that step's date, the
+    event's own date from the scenario (None for events with a window instead of a date),
+    and its note."""
 
-    The date is the event's own date when the scenario gives one (``at: 2014-05``), which
-    is more telling than the date of the step it is recorded at (2014-Q3).
+    step: int
+    applied: str
+    dated: str | None
+    note: str
+
+    @property
+    def late(self) -> bool:
+        """Applied after its own date: the date falls inside a step, or on the start date
+        (the first update is step 1; step 0 is the starting state)."""
+        return self.dated is not None and not _same_month(self.dated, self.applied)
+
+    def label(self) -> str:
+        """``Cuban crisis (dated 1962-10)`` when applied later than dated, else the note."""
+        return f"{self.note} (dated {self.dated})" if self.late else self.note
+
+
+def fired_events(result: Result) -> list[FiredEvent]:
+    """Every scenario event that fired, in order, with the step it was applied at.
+
+    An event applies at the first step on or after its date (``step_of_date`` in
+    ``alignsim.scenario.calendar``): with yearly steps an event dated 1962-10 applies at the
+    step of 1963, with quarterly steps one dated 2014-03 at 2014-Q2.
     """
     by_label = {
         (event.id or f"events.{position}"): event
@@ -39,17 +71,45 @@ def scenario_events_fired(result: Result) -> list[tuple[int, str, str]]:
         if row["kind"] != "scenario":
             continue
         spec = by_label.get(row["subject"])
-        when = spec.at if spec is not None and isinstance(spec.at, str) else row["date"]
+        at = getattr(spec, "at", None)
+        dated = at.isoformat()[:7] if isinstance(at, dt.date) else at
         note = str(row["detail"])
         if "effect" not in row:  # older tables: "note (effect)" in one column
             note = note.split(" (")[0]
-        out.append((int(row["step"]), str(when), note))
+        step = int(row["step"])
+        own = dated if isinstance(dated, str) else None
+        out.append(FiredEvent(step, result.dates[step], own, note))
     return out
 
 
+def scenario_events_fired(result: Result) -> list[tuple[int, str, str]]:
+    """(step, date, note) of every scenario event that fired, in order.
+
+    The date is the event's own date when the scenario gives one (``at: 2014-05``), which
+    is more telling than the date of the step it is recorded at (2014-Q3).
+    :func:`fired_events` gives both.
+    """
+    return [(e.step, e.dated or e.applied, e.note) for e in fired_events(result)]
+
+
 def merged_events(result: Result) -> list[tuple[int, str, str]]:
-    """Scenario events that fired, one entry per step (notes joined with "; ")."""
-    return _merge_same_step(scenario_events_fired(result))
+    """Scenario events that fired, one entry per step: (step, the step's date, the events'
+    labels joined with " · ", each with its own date when it was applied later)."""
+    merged: dict[int, list[FiredEvent]] = {}
+    for event in fired_events(result):
+        merged.setdefault(event.step, []).append(event)
+    return [
+        (step, events[0].applied, " · ".join(e.label() for e in events))
+        for step, events in merged.items()
+    ]
+
+
+def _same_month(dated: str, applied: str) -> bool:
+    """Whether a date and a step's date label start in the same month."""
+    try:
+        return month_index(dated) == month_index(applied)
+    except DateError:
+        return dated == applied
 
 
 def event_markers(ax: plt.Axes, result: Result, events: list[tuple[int, str, str]]) -> None:
@@ -109,6 +169,12 @@ def event_list_columns(
 
 
 def plot_timeline(result: Result, path: Path) -> Path:
+    """Write :func:`timeline_figure` to ``path``."""
+    return save(timeline_figure(result), path, dpi=100, tight=False)
+
+
+def timeline_figure(result: Result) -> plt.Figure:
+    """Watched ties over time, numbered event markers, and the list of events below."""
     pairs = result.scenario.watched_ties() or _strongest_pairs(result, 5)
     events = merged_events(result)
     steps = np.arange(result.steps + 1)
@@ -120,7 +186,9 @@ def plot_timeline(result: Result, path: Path) -> Path:
     wrap = int((width / 2 - 0.35) / 0.078)  # characters per line in each of two columns
     columns = event_list_columns(events, wrap=wrap) if events else [[]]
     line_h = 10 * 1.3 / 72
-    list_h = (max(len(c) for c in columns) + 1.5) * line_h if events else 0.0
+    list_head = wrap_inches(EVENT_HEADING, width - 0.4, 11, weight="bold")
+    head_h = len(list_head) * 11 * 1.25 / 72 + 0.5 * line_h
+    list_h = head_h + (max(len(c) for c in columns) + 0.5) * line_h if events else 0.0
     top = 0.75 + (0.65 if events else 0.1)
     bottom_axis = 0.85
     height = top + plot_h + bottom_axis + list_h + 0.15
@@ -177,32 +245,23 @@ def plot_timeline(result: Result, path: Path) -> Path:
         fig.text(
             0.2 / width,
             y,
-            "Scenario events (numbers above the plot; date as in the scenario)",
+            "\n".join(list_head),
             fontsize=11,
+            linespacing=1.25,
             fontweight="bold",
             va="top",
         )
         for c, lines in enumerate(columns):
             fig.text(
                 (0.2 + c * width / 2) / width,
-                y - 1.5 * line_h / height,
+                y - head_h / height,
                 "\n".join(lines),
                 fontsize=10,
                 va="top",
                 ha="left",
                 linespacing=1.3,
             )
-    return save(fig, path, dpi=100, tight=False)
-
-
-def _merge_same_step(events: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
-    merged: dict[int, tuple[int, str, str]] = {}
-    for step, date, note in events:
-        if step in merged:
-            merged[step] = (step, date, f"{merged[step][2]}; {note}")
-        else:
-            merged[step] = (step, date, note)
-    return list(merged.values())
+    return fig
 
 
 def _strongest_pairs(result: Result, count: int) -> list[tuple[str, str]]:
