@@ -94,7 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("run_dir", type=Path, help="a run folder written by `alignsim run`")
     plot.add_argument(
         "--steps", type=_step_list, metavar="S1,S2,…",
-        help="steps of the network snapshots (default: start, three in between, end)",
+        help="steps of the network snapshots (default: start, three in between, end); "
+        "snapshots of other steps that alignsim drew before are removed",
+    )  # fmt: skip
+    plot.add_argument(
+        "--all-ties", action="store_true",
+        help="draw rival-level hostile ties in the network pictures too (default: only ties "
+        "at or below the hostile threshold)",
     )  # fmt: skip
 
     animate = commands.add_parser("animate", help="animation of the tie network, one frame a step")
@@ -104,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     animate.add_argument(
         "--out", type=Path, help="file to write (default: RUN_DIR/animation.gif or .mp4)"
     )
+    animate.add_argument(
+        "--all-ties", action="store_true",
+        help="draw rival-level hostile ties too (default: only ties at or below the hostile "
+        "threshold, as in plots/)",
+    )  # fmt: skip
 
     compare = commands.add_parser(
         "compare", help="counterfactual diff: where and why two runs diverge"
@@ -383,36 +394,54 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from alignsim.io.reader import RunFolderReadError, read_run
+    from alignsim.io.run_folder import remove_replaced_snapshots, update_manifest
     from alignsim.viz.figures import write_plots
 
     try:
         result = read_run(args.run_dir)
-        paths = write_plots(result, args.run_dir, snapshot_steps=args.steps)
+        paths = write_plots(result, args.run_dir, snapshot_steps=args.steps, all_ties=args.all_ties)
     except (RunFolderReadError, ValueError) as error:
         return _bad_input(f"alignsim plot: {error}")
     except OSError as error:
         print(f"alignsim: cannot write into {args.run_dir}: {error.strerror or error}",
               file=sys.stderr)  # fmt: skip
         return EXIT_FAILURE
+    try:
+        removed = remove_replaced_snapshots(args.run_dir, paths)
+        update_manifest(args.run_dir, ["alignsim", *args.argv])
+    except OSError as error:
+        print(f"alignsim: cannot update {args.run_dir / 'manifest.json'}: "
+              f"{error.strerror or error}", file=sys.stderr)  # fmt: skip
+        return EXIT_FAILURE
     for path in paths:
         print(path)
+    for path in removed:
+        print(f"removed {path} (a snapshot of a step not drawn this time)")
     print(args.run_dir / "plots")
     return EXIT_OK
 
 
 def cmd_animate(args: argparse.Namespace) -> int:
     from alignsim.io.reader import RunFolderReadError, read_run
+    from alignsim.io.run_folder import update_manifest
     from alignsim.viz.animation import AnimationError, frame_count, write_animation
 
     out = args.out or args.run_dir / f"animation.{args.format}"
     try:
         result = read_run(args.run_dir)
-        path = write_animation(result, out, fmt=args.format, fps=args.fps)
+        path = write_animation(result, out, fmt=args.format, fps=args.fps, all_ties=args.all_ties)
     except (RunFolderReadError, AnimationError, ValueError) as error:
         return _bad_input(f"alignsim animate: {error}")
     except OSError as error:
         print(f"alignsim: cannot write {out}: {error.strerror or error}", file=sys.stderr)
         return EXIT_FAILURE
+    if path.resolve().is_relative_to(Path(args.run_dir).resolve()):  # else not the run's
+        try:
+            update_manifest(args.run_dir, ["alignsim", *args.argv])
+        except OSError as error:
+            print(f"alignsim: cannot update {args.run_dir / 'manifest.json'}: "
+                  f"{error.strerror or error}", file=sys.stderr)  # fmt: skip
+            return EXIT_FAILURE
     size = path.stat().st_size / 2**20
     print(f"{frame_count(path)} frames, {size:.1f} MiB")
     print(path)

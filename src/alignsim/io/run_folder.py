@@ -251,7 +251,6 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _manifest(result: Result, folder: Path, command: list[str], started: datetime) -> dict:
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
     return {
         "scenario": result.scenario.name,
         "scenario_sha256": result.scenario.content_hash(),
@@ -274,11 +273,87 @@ def _manifest(result: Result, folder: Path, command: list[str], started: datetim
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "platform": f"{platform.system()} {platform.machine()}; {sys.implementation.name}",
-        "files": {
-            p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in files
-        },
+        "files": file_hashes(folder),
     }
+
+
+#: The manifest's own name; it lists every other file of the folder.
+MANIFEST = "manifest.json"
+#: Prefix of the temporary file a new manifest is written to before it replaces the old one.
+MANIFEST_PART = ".manifest.json."
+#: Network snapshots as ``write_plots`` names them, one per chosen step.
+SNAPSHOT = re.compile(r"network_\d+\.png")
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder`` (path relative to it, sorted), except the
+    manifest itself and a manifest being written."""
+    folder = Path(folder)
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MANIFEST and not path.name.startswith(MANIFEST_PART)
+    }
+
+
+def replaced_snapshots(folder: Path, kept: list[Path]) -> list[Path]:
+    """Network snapshots in ``folder/plots`` that a new ``alignsim plot`` did not redraw.
+
+    Only pictures alignsim wrote count: named ``network_<step>.png`` and listed in the
+    manifest with the SHA-256 they still have. A file of that name that the manifest does
+    not list, or that was changed since, is the user's and stays.
+    """
+    folder = Path(folder)
+    listed = _read_manifest(folder).get("files", {})
+    redrawn = {Path(path).resolve() for path in kept}
+    out = []
+    for path in sorted((folder / "plots").glob("network_*.png")):
+        name = path.relative_to(folder).as_posix()
+        if not SNAPSHOT.fullmatch(path.name) or path.resolve() in redrawn:
+            continue
+        if name in listed and listed[name] == hashlib.sha256(path.read_bytes()).hexdigest():
+            out.append(path)
+    return out
+
+
+def remove_replaced_snapshots(folder: Path, kept: list[Path]) -> list[Path]:
+    """Delete the snapshots :func:`replaced_snapshots` finds; return them."""
+    removed = replaced_snapshots(folder, kept)
+    for path in removed:
+        path.unlink()
+    return removed
+
+
+def update_manifest(folder: Path, command: list[str]) -> Path:
+    """Make ``manifest.json`` list the folder's files as they are now, after ``alignsim
+    plot`` or ``animate`` added or removed some; the command is appended to ``updates``.
+
+    The new manifest is written to a temporary file in the folder, flushed and renamed
+    over the old one, so a reader sees the old manifest or the new one, never half of one.
+    """
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    manifest["files"] = file_hashes(folder)
+    manifest.setdefault("updates", []).append(
+        {"command": command, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    )
+    fd, part = tempfile.mkstemp(prefix=MANIFEST_PART, suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(manifest, indent=2) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(part, (folder / MANIFEST).stat().st_mode & 0o777)  # mkstemp makes it 0600
+        os.replace(part, folder / MANIFEST)
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
+    _fsync_dir(folder)
+    return folder / MANIFEST
+
+
+def _read_manifest(folder: Path) -> dict:
+    return json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
 
 
 def _version(package: str) -> str:
