@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from PIL import Image, ImageSequence
@@ -13,6 +14,7 @@ from alignsim.viz.animation import (
     HEIGHT,
     WIDTH,
     AnimationError,
+    _Scene,
     durations_ms,
     find_ffmpeg,
     frame_count,
@@ -91,3 +93,31 @@ def test_flagship_gif_is_small(tmp_path):
     path = write_animation(result, tmp_path / "flagship.gif")
     assert frame_count(path) == result.steps + 1 == 49
     assert path.stat().st_size < 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize("all_ties", [False, True])
+def test_animation_draws_the_ties_the_figures_draw(short_result, all_ties):
+    """Hostile ties at the hostile level only, as in plots/, unless all_ties."""
+    scene = _Scene(short_result, all_ties)
+    thresholds = short_result.scenario.params.thresholds
+    limit = thresholds.rival if all_ties else thresholds.hostile
+    try:
+        for step in (0, STEPS):
+            scene.draw(step)
+            hostile = (short_result.recorder.strength[step] <= limit).sum()
+            assert len(scene.network.hostile.get_segments()) == hostile
+    finally:
+        plt.close(scene.fig)
+    assert (short_result.recorder.strength[STEPS] <= thresholds.rival).sum() > (
+        short_result.recorder.strength[STEPS] <= thresholds.hostile
+    ).sum()  # rival ties exist, so the two cases differ
+
+
+def test_event_captions_give_the_own_date_when_applied_later(short_result):
+    scene = _Scene(short_result, all_ties=False)
+    try:
+        scene.draw(1)  # 2014-Q2: Crimea, dated 2014-03
+        assert "(dated 2014-03)" in " ".join(scene.now.get_text().split())
+        assert scene.header.get_text() == "Applied at this step"
+    finally:
+        plt.close(scene.fig)
