@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 from alignsim.cli import main
 
@@ -95,3 +96,62 @@ def test_bad_arguments_exit_2(tmp_path, capsys):
     code, _, err = _run(["sensitivity", str(tmp_path / "missing.yaml"), "--method", "morris",
                          "--out", str(tmp_path / "x")], capsys)  # fmt: skip
     assert code == 2 and "missing.yaml:1:1" in err
+
+
+def _drawn_texts(fig):
+    """Every text of the figure a reader sees: heading, legend, and the panels in use."""
+    texts = [fig._suptitle, *fig.texts]
+    for legend in fig.legends:
+        texts += legend.get_texts()
+    for ax in fig.axes:
+        if ax.axison:
+            texts += [ax.title, ax._left_title, ax.xaxis.label, ax.yaxis.label]
+            texts += _shown(ax.get_xticklabels(), ax.get_xlim(), 0)
+            texts += _shown(ax.get_yticklabels(), ax.get_ylim(), 1)
+    return [t for t in texts if t is not None and t.get_visible() and t.get_text().strip()]
+
+
+def _shown(labels, limits, axis):
+    """Tick labels inside the axis' limits (matplotlib keeps, but does not draw, others)."""
+    low, high = sorted(limits)
+    return [t for t in labels if low <= t.get_position()[axis] <= high]
+
+
+def _longest_blank_band(path) -> int:
+    """Rows of the longest band of white across the whole picture."""
+    blank = (np.asarray(Image.open(path).convert("L")) > 250).all(axis=1)
+    longest = run = 0
+    for row in blank:
+        run = run + 1 if row else 0
+        longest = max(longest, run)
+    return longest
+
+
+def test_the_chart_is_readable_on_a_projector(tmp_path):
+    from alignsim.sweep.sensitivity import sensitivity
+    from alignsim.sweep.storage import read_manifest
+    from alignsim.viz.sweep_plots import Series, sensitivity_figure
+
+    path = _file(tmp_path, "{method: sobol, samples: 4}", outcomes="[final_strength, bloc_of]")
+    out = tmp_path / "sobol"
+    table = sensitivity(path, "sobol", out, workers=1, progress=False)
+    constant = table.loc[table["note"] == "constant", "outcome"].unique()
+    assert len(constant) and (table["note"] == "").any()  # both kinds are drawn here
+
+    # no wide empty band: the heading sits right above the panels (it was 1.15 in)
+    assert _longest_blank_band(out / "sensitivity.png") <= 0.3 * 110
+
+    fig = sensitivity_figure(table, "sobol", read_manifest(out))
+    fig.canvas.draw()
+    texts = _drawn_texts(fig)
+    assert min(t.get_fontsize() for t in texts) >= 14
+    frame = fig.bbox
+    for text in texts:  # nothing cut at the edges
+        box = text.get_window_extent()
+        assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, text.get_text()
+        assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1, text.get_text()
+    heading = fig._suptitle.get_text()
+    for outcome in constant:  # named instead of drawn
+        assert Series.of_summary(outcome).measure() in heading.replace("\n", " ")
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.axison]
+    assert "Russia–Pakistan tie strength at the end" in titles

@@ -220,74 +220,10 @@ def format_table(table: pd.DataFrame, method: str) -> str:
 def plot_sensitivity(table: pd.DataFrame, method: str, manifest: dict[str, Any], path: Path):
     """One bar chart per outcome: S1 and ST (Sobol) or mu* and sigma (Morris), with the
     confidence intervals as error bars. Constant or incomplete outcomes are listed, not
-    drawn."""
-    import matplotlib.pyplot as plt
+    drawn. The drawing is :func:`alignsim.viz.sweep_plots.sensitivity_figure`."""
+    from alignsim.viz.sweep_plots import write_sensitivity_plot
 
-    from alignsim.viz.style import save
-    from alignsim.viz.sweep_plots import _heading
-
-    shown = table[table["note"] == ""]
-    outcomes = list(dict.fromkeys(shown["outcome"]))
-    skipped = list(dict.fromkeys(table.loc[table["note"] != "", "outcome"]))
-    names = list(dict.fromkeys(table["parameter"]))
-    ncols = min(3, max(1, len(outcomes)))
-    nrows = max(1, math.ceil(len(outcomes) / ncols))
-    panel_w = max(4.6, 1.0 * len(names) + 2.0)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(panel_w * ncols, 3.4 * nrows + 2.0), squeeze=False
-    )
-    if method == "sobol":
-        bars = [("S1", "S1_conf", "first order S1", "#0072B2", None),
-                ("ST", "ST_conf", "total order ST", "#E69F00", "//")]  # fmt: skip
-    else:
-        bars = [("mu_star", "mu_star_conf", "mu* (mean |effect|)", "#0072B2", None),
-                ("sigma", None, "sigma (interaction / nonlinearity)", "#E69F00", "//")]  # fmt: skip
-    x = np.arange(len(names))
-    width = 0.38
-    short = [n.rsplit(".", 1)[-1] for n in names]
-    if len(set(short)) < len(short):
-        short = names
-    for k, outcome in enumerate(outcomes):
-        ax = axes[k // ncols][k % ncols]
-        part = shown[shown["outcome"] == outcome].set_index("parameter").reindex(names)
-        for j, (col, conf, label, colour, hatch) in enumerate(bars):
-            err = part[conf].to_numpy(dtype=float) if conf else None
-            ax.bar(x + (j - 0.5) * width, part[col].to_numpy(dtype=float), width, yerr=err,
-                   color=colour, hatch=hatch, edgecolor="black", linewidth=0.6, capsize=3,
-                   label=label)  # fmt: skip
-        ax.axhline(0, color="black", lw=0.8)
-        ax.set_xticks(x)
-        ax.set_xticklabels(short, rotation=25 if len(names) > 1 else 0,
-                           ha="right" if len(names) > 1 else "center",
-                           rotation_mode="anchor")  # fmt: skip
-        title = outcome.replace("-", "–")
-        ax.set_title(title if len(title) <= 48 else title[:47] + "…", loc="left", fontsize=11)
-        ax.grid(True, axis="y", color="#E5E5E5", lw=0.8)
-    for k in range(len(outcomes), nrows * ncols):
-        axes[k // ncols][k % ncols].axis("off")
-    height = fig.get_size_inches()[1]
-    if outcomes:
-        handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.01, 1 - 0.85 / height),
-                   frameon=False, ncol=2)  # fmt: skip
-    else:
-        axes[0][0].text(0.5, 0.5, "every outcome is constant over the design", ha="center",
-                        va="center", transform=axes[0][0].transAxes)  # fmt: skip
-    what = "Sobol indices" if method == "sobol" else "Morris screening"
-    heading = f"{what}; error bars: 95% intervals\n{_heading(manifest)}"
-    fig.suptitle(heading, x=0.01, y=1 - 0.08 / height,
-                 ha="left", va="top", fontsize=13)  # fmt: skip
-    bottom = 0.0
-    if skipped:
-        listed = ", ".join(skipped[:4]) + (
-            f" and {len(skipped) - 4} more" if len(skipped) > 4 else ""
-        )
-        note = f"not drawn (constant or incomplete, see the table):\n{listed}"
-        fig.text(0.01, 0.08 / height, note,
-                 fontsize=9, ha="left", va="bottom")  # fmt: skip
-        bottom = 0.45 / height
-    fig.tight_layout(rect=(0, bottom, 1, 1 - 1.25 / height))
-    return save(fig, path)
+    return write_sensitivity_plot(table, method, manifest, path)
 
 
 # --- the whole command ------------------------------------------------------------------

@@ -8,7 +8,16 @@ What is drawn depends on how many parameters the sweep varies:
 - two: a heat-map phase diagram per outcome column (``phase_<outcome>.png``): the first
   parameter across, the second up, the mean or probability as colour, annotated;
 - more: small multiples per outcome group (``<group>_by_parameter.png``): the outcome
-  against each parameter, averaged over the others, with 95% interval bands.
+  against each parameter, averaged over the others, with 95% interval bands, in rows of
+  up to three parameters.
+
+The y axis (or colour bar) names the outcome and its unit ("tie strength at the end
+(−1…1)", "first step the triangle forms (step)"). In the line figures a category outcome
+gets a panel only for the states or ties whose value differs between runs; those with the
+same value in every run are named in the heading instead ("The same in every run, so not
+drawn: China–Pakistan formal alliance"), and a figure where nothing varies is that note
+alone. Phase diagrams keep one file per column.
+``sensitivity_figure`` draws the chart of ``alignsim sensitivity``.
 
 Values are computed from the stored runs (finished runs only) with the formulas of
 ``summary.csv`` (:mod:`alignsim.sweep.aggregate`): mean ± 1.96·sd/√n for numbers, Wilson
@@ -20,9 +29,11 @@ is averaged over the runs in which the triangle formed (−1, "never", is left o
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,10 +42,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
 
+from alignsim.model.metrics import LEVELS
 from alignsim.sweep import storage
 from alignsim.sweep.aggregate import Z95, wilson
-from alignsim.viz.style import TIE_CMAP, line_style, minus, save
+from alignsim.viz.style import TIE_CMAP, legend_width, line_style, minus, save, text_width
 
 PLOTS = "plots"
 #: A numeric parameter with more distinct values than this is binned.
@@ -43,6 +56,16 @@ BINS = 8
 #: Heat-map cells are annotated up to this many in either direction.
 MAX_ANNOTATED = 14
 MISSING = "#DDDDDD"
+#: A point larger than the run folder's figures: sweep figures are shown to a room.
+FONTS = {
+    "font.size": 12,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 11,
+}
+#: ``bloc_of`` of a state in no bloc (as :mod:`alignsim.sweep.outcomes` writes it).
+UNALIGNED = "unaligned"
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,11 @@ class Series:
     def key(self) -> str:
         return self.source if self.value is None else f"{self.source}={self.value}"
 
+    @property
+    def outcome(self) -> str:
+        """The outcome's name: ``final_strength`` of ``final_strength.Russia-Pakistan``."""
+        return self.source.partition(".")[0]
+
     def subject(self) -> str:
         """The column's item (``China-Russia-Pakistan``), with en dashes."""
         _, _, item = self.source.partition(".")
@@ -70,20 +98,17 @@ class Series:
 
     def label(self) -> str:
         """Legend label within its panel."""
-        name = self.source.partition(".")[0]
-        if name == "triangle_formed":
+        if self.outcome == "triangle_formed":
             return f"{self.subject()} formed"
-        if name == "triangle_alliance":
+        if self.outcome == "triangle_alliance":
             return f"{self.subject()} all alliances"
         if self.value is not None:
-            if name == "bloc_of":
-                return "unaligned" if self.value == "unaligned" else f"in {self.value}'s bloc"
-            return self.value
+            return _value_words(self.outcome, self.value)
         return self.subject()
 
     def title(self) -> str:
-        """A full description, for a heat map's title and colour bar."""
-        name = self.source.partition(".")[0]
+        """A full description, for a heat map's title."""
+        name = self.outcome
         item = self.subject()
         if name == "triangle_formed":
             return f"P(triangle {item} formed at the end)"
@@ -93,12 +118,110 @@ class Series:
             return f"first step triangle {item} formed (runs where it did)"
         if name == "final_strength":
             return f"mean final tie strength {item}"
-        if name == "bloc_of" and self.value is not None:
-            where = "unaligned" if self.value == "unaligned" else f"in {self.value}'s bloc"
-            return f"P({item} {where} at the end)"
+        if self.value is not None and name in ("bloc_of", "final_level"):
+            return f"P({item} {_value_words(name, self.value)} at the end)"
         if self.value is not None:
             return f"P({self.source} = {self.value})"
         return f"mean {self.source}"
+
+    def measure(self) -> str:
+        """What this series alone measures, its item named, with its unit (a colour bar's
+        label, a sensitivity panel's title)."""
+        item = self.subject()
+        if self.value is not None and self.outcome in ("bloc_of", "final_level"):
+            return f"P({item} {_value_words(self.outcome, self.value)} at the end)"
+        if self.outcome in _NAMED_MEASURES:
+            return _NAMED_MEASURES[self.outcome].format(item=item)
+        if self.value is not None:
+            return f"P({self.source} = {self.value})"
+        if self.probability and self.outcome not in _MEASURES:
+            return f"P({self.source})"
+        return measure(self.outcome, self.source)
+
+    @classmethod
+    def of_summary(cls, name: str) -> Series:
+        """The series of a summary column's name: ``final_strength.Russia-Pakistan``,
+        ``P(triangle_formed.China-Russia-Pakistan)``, ``P(bloc_of.Pakistan=China)``."""
+        if not (name.startswith("P(") and name.endswith(")")):
+            return cls("", "", name, "float")
+        source, _, value = name[2:-1].partition("=")
+        if value:
+            return cls("", source, source, "category", value)
+        return cls("", "", source, "binary")
+
+
+#: Axis labels of the outcomes: what is measured and in which unit.
+_MEASURES = {
+    "triangle_formed": "P(triangle formed)",
+    "triangle_alliance": "P(triangle at alliance level)",
+    "first_triangle_step": "first step the triangle forms (step)",
+    "final_strength": "tie strength at the end (−1…1)",
+    "final_level": "P(tie ends at this level)",
+    "bloc_of": "P(state ends in this bloc)",
+    "balance_ratio": "share of balanced triads at the end (0…1)",
+    "polarization": "polarization at the end (0…1)",
+    "blocs": "number of blocs at the end",
+}
+
+
+#: :data:`_MEASURES` of one item (a triangle or a tie), named.
+_NAMED_MEASURES = {
+    "triangle_formed": "P({item} triangle formed)",
+    "triangle_alliance": "P({item} triangle at alliance level)",
+    "first_triangle_step": "first step the {item} triangle forms (step)",
+    "final_strength": "{item} tie strength at the end (−1…1)",
+}
+
+
+def measure(outcome: str, source: str | None = None) -> str:
+    """The axis label of an outcome (``final_strength``): the quantity and its unit."""
+    return _MEASURES.get(outcome, f"{source or outcome} (mean)")
+
+
+def _y_label(series: list[Series]) -> str:
+    """One label for the series of one figure: their outcome's, or both triangle ones."""
+    outcomes = list(dict.fromkeys(s.outcome for s in series))
+    if len(outcomes) == 1:
+        return measure(outcomes[0], series[0].source)
+    if set(outcomes) == {"triangle_formed", "triangle_alliance"}:
+        return "P(triangle formed / at alliance level)"
+    return "probability" if all(s.probability for s in series) else "mean"
+
+
+def _fit(label: str, inches: float) -> str:
+    """An axis label on two lines, split at the middle space, if one is longer than
+    ``inches`` at the axis label size."""
+    if text_width(label, plt.rcParams["axes.labelsize"]) <= inches or " " not in label:
+        return label
+    spaces = [k for k, char in enumerate(label) if char == " "]
+    cut = min(spaces, key=lambda k: abs(2 * k - len(label)))
+    return f"{label[:cut]}\n{label[cut + 1 :]}"
+
+
+def _bloc_words(leader: str) -> str:
+    if leader == UNALIGNED:
+        return leader
+    possessive = "'" if leader.endswith("s") else "'s"
+    return f"in {leader}{possessive} bloc"
+
+
+def _value_words(outcome: str, value: str) -> str:
+    """A category value as words: ``in China's bloc``, ``formal alliance``."""
+    if outcome == "bloc_of":
+        return _bloc_words(value)
+    return value.replace("_", " ")
+
+
+#: Tie levels from the strongest down: the order of a ``final_level`` legend.
+_LEVEL_RANK = {level: k for k, level in enumerate(reversed(LEVELS))}
+
+
+def _value_order(outcome: str, value: str) -> tuple[int, str]:
+    """Legend order of a category's values: levels strongest first; blocs by name,
+    unaligned last."""
+    if outcome == "final_level":
+        return _LEVEL_RANK.get(value, len(_LEVEL_RANK)), value
+    return int(value == UNALIGNED), value
 
 
 _GROUP_TITLES = {
@@ -122,11 +245,36 @@ def _series(runs: pd.DataFrame, kinds: dict[str, str]) -> list[Series]:
         outcome = column.partition(".")[0]
         group = _group_of(outcome)
         if kind == "category":
-            values = sorted({str(v) for v in runs[column].dropna()})
+            seen = {str(v) for v in runs[column].dropna()}
+            values = sorted(seen, key=lambda v, o=outcome: _value_order(o, v))
             out += [Series(group, column, column, kind, v) for v in values]
         else:
             out.append(Series(group, "", column, kind))
     return out
+
+
+def _split_constant(series: list[Series]) -> tuple[list[Series], list[Series]]:
+    """Series worth a panel, and the category panels with one value in every finished run
+    (a probability of 1 everywhere: nothing varies across the design)."""
+    per_panel: dict[str, list[Series]] = {}
+    for s in series:
+        per_panel.setdefault(s.panel, []).append(s)
+    constant = [s for s in series if s.kind == "category" and len(per_panel[s.panel]) == 1]
+    return [s for s in series if s not in constant], constant
+
+
+def _constant_note(constant: list[Series]) -> str:
+    """``Same in every run, not drawn: Russia, China in China's bloc; India neutral``."""
+    by_value: dict[str, list[str]] = {}
+    for s in constant:
+        by_value.setdefault(_unbroken(s.label()), []).append(_unbroken(s.subject()))
+    parts = [f"{', '.join(items)} {value}" for value, items in by_value.items()]
+    return "The same in every run, so not drawn: " + "; ".join(parts)
+
+
+def _unbroken(name: str) -> str:
+    """``United States`` with a no-break space: a wrapped note keeps a name on one line."""
+    return name.replace(" ", "\u00a0")
 
 
 def _values(runs: pd.DataFrame, s: Series) -> pd.Series:
@@ -235,6 +383,10 @@ def _x_axis(ax: plt.Axes, name: str, levels: _Levels) -> None:
         ax.set_xlim(-0.5, len(levels.labels) - 0.5)
 
 
+#: Parameters per row of a one-panel figure: more would make a figure too wide to show.
+MAX_COLUMNS = 3
+
+
 def _line_figure(
     runs: pd.DataFrame,
     parameters: list[str],
@@ -242,46 +394,87 @@ def _line_figure(
     group: str,
     series: list[Series],
     manifest: dict[str, Any],
-    path: Path,
-) -> Path:
+    note: str = "",
+) -> Figure:
+    """The group's outcome against each parameter: one row per panel (a state or tie of a
+    category outcome), a parameter per column, or rows of up to MAX_COLUMNS parameters
+    when there is one panel; ``note`` goes under the heading."""
     panels: list[str] = list(dict.fromkeys(s.panel for s in series))
-    ncols, nrows = len(parameters), len(panels)
-    width = 4.6 * ncols + 2.6
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(width, 3.2 * nrows + 1.2), squeeze=False, sharey="row"
-    )
+    cells = [(panel, name) for panel in panels for name in parameters]
+    ncols = len(parameters) if len(panels) > 1 else min(MAX_COLUMNS, len(parameters))
+    nrows = math.ceil(len(cells) / ncols)
+    labels = [s.label() for s in series]
+    width = 4.6 * ncols + 0.3 + legend_width(labels, plt.rcParams["legend.fontsize"])
+    fig, grid = plt.subplots(nrows, ncols, figsize=(width, 3.2 * nrows + 1.2), squeeze=False,
+                             sharey="row" if len(panels) > 1 else "all")  # fmt: skip
+    axes = list(grid.ravel())
     probability = all(s.probability for s in series)
-    for r, panel in enumerate(panels):
+    for k, (panel, name) in enumerate(cells):
+        ax = axes[k]
         members = [s for s in series if s.panel == panel]
-        for c, name in enumerate(parameters):
-            ax = axes[r][c]
-            lv = levels[name]
-            frame = runs.assign(_code=lv.codes)
-            frame = frame[frame["_code"] >= 0]
-            for i, s in enumerate(members):
-                table = _aggregate(frame, ["_code"], s)
-                x = lv.positions[table["_code"].to_numpy(dtype=int)]
-                colour, dashes = line_style(i)
-                ax.fill_between(x, table["low"], table["high"], color=colour, alpha=0.18, lw=0)
-                ax.plot(x, table["mean"], color=colour, ls=dashes, lw=2, marker="o", ms=4,
-                        label=s.label())  # fmt: skip
-            _x_axis(ax, name, lv)
-            if probability:
-                ax.set_ylim(-0.03, 1.03)
-            ax.grid(True, color="#E5E5E5", lw=0.8)
-            if c == 0:
-                ax.set_ylabel("probability" if probability else "mean")
-            if len(parameters) > 1 and c > 0:
-                ax.set_ylabel("")
-            if panel:
-                ax.set_title(members[0].subject(), loc="left", fontsize=12)
-        axes[r][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
-    over = " (each averaged over the other parameters)" if len(parameters) > 1 else ""
-    what = _GROUP_TITLES.get(group, group)
-    fig.suptitle(f"{what}{over}; bands: 95% intervals\n{_heading(manifest)}", x=0.02,
-                 ha="left", fontsize=13)  # fmt: skip
+        _draw_lines(ax, runs, levels[name], members)
+        _x_axis(ax, name, levels[name])
+        if probability:
+            ax.set_ylim(-0.03, 1.03)
+        ax.grid(True, color="#E5E5E5", lw=0.8)
+        ax.set_ylabel(_fit(_y_label(series), 2.4) if k % ncols == 0 else "")
+        if panel:
+            ax.set_title(members[0].subject(), loc="left", fontsize=13)
+        if (k % ncols if len(panels) > 1 else k) == ncols - 1:  # right of a panel's first row
+            ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    for ax in axes[len(cells) :]:
+        ax.axis("off")
+    fig.suptitle(_line_heading(group, parameters, manifest, note, width), x=0.02, ha="left",
+                 fontsize=13)  # fmt: skip
     fig.tight_layout()
-    return save(fig, path)
+    return fig
+
+
+def _draw_lines(ax: plt.Axes, runs: pd.DataFrame, lv: _Levels, members: list[Series]) -> None:
+    """Mean (or probability) of each series at each level of one parameter, with bands."""
+    frame = runs.assign(_code=lv.codes)
+    frame = frame[frame["_code"] >= 0]
+    for i, s in enumerate(members):
+        table = _aggregate(frame, ["_code"], s)
+        x = lv.positions[table["_code"].to_numpy(dtype=int)]
+        colour, dashes = line_style(i)
+        ax.fill_between(x, table["low"], table["high"], color=colour, alpha=0.18, lw=0)
+        ax.plot(x, table["mean"], color=colour, ls=dashes, lw=2, marker="o", ms=4,
+                label=s.label())  # fmt: skip
+
+
+def _line_heading(
+    group: str,
+    parameters: list[str],
+    manifest: dict[str, Any],
+    note: str,
+    width: float,
+    bands: bool = True,
+) -> str:
+    over = " (each averaged over the other parameters)" if len(parameters) > 1 else ""
+    what = _GROUP_TITLES.get(group, group) + (over + "; bands: 95% intervals" if bands else "")
+    heading = f"{what}\n{_heading(manifest)}"
+    return heading + (f"\n{_wrap(note, width, 13)}" if note else "")
+
+
+def _wrap(text: str, width: float, size: float) -> str:
+    """``text`` broken at spaces into lines that fit ``width`` inches at ``size`` points."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_width(f"{lines[-1]} {word}", size) <= width - 0.3:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def _note_figure(group: str, parameters: list[str], manifest: dict[str, Any], note: str) -> Figure:
+    """A figure with nothing to draw says so, in place of the panels."""
+    width = 8.0
+    text = _line_heading(group, parameters, manifest, note, width, bands=False)
+    fig = plt.figure(figsize=(width, 0.3 + 0.27 * (text.count("\n") + 1)))
+    fig.text(0.02, 0.5, text, ha="left", va="center", fontsize=13)
+    return fig
 
 
 def _luminance(rgba: Any) -> float:
@@ -295,8 +488,8 @@ def _phase_diagram(
     levels: dict[str, _Levels],
     s: Series,
     manifest: dict[str, Any],
-    path: Path,
-) -> Path:
+) -> Figure:
+    """The series over two parameters as an annotated heat map."""
     px, py = parameters
     lx, ly = levels[px], levels[py]
     frame = runs.assign(cell_x=lx.codes, cell_y=ly.codes)
@@ -329,7 +522,7 @@ def _phase_diagram(
                 text = minus(value, fmt)
             else:
                 colour, text = "#555555", "–"
-            ax.text(i, j, text, ha="center", va="center", color=colour, fontsize=10)
+            ax.text(i, j, text, ha="center", va="center", color=colour, fontsize=12)
     ax.set_xticks(np.arange(nx))
     ax.set_xticklabels(lx.labels)
     ax.set_yticks(np.arange(ny))
@@ -341,13 +534,58 @@ def _phase_diagram(
     for side in ("top", "right"):
         ax.spines[side].set_visible(True)
     bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
-    bar.set_label("probability" if s.probability else "mean" + (
-        " (first step)" if s.source.startswith("first_triangle_step") else ""))  # fmt: skip
+    bar.set_label(s.measure())
     note = "grey: no finished run" if np.isnan(grid).any() else ""
     ax.set_title(f"{s.title()}\n{_heading(manifest)}" + (f"\n{note}" if note else ""),
-                 loc="left", fontsize=11)  # fmt: skip
+                 loc="left", fontsize=12)  # fmt: skip
     fig.tight_layout()
-    return save(fig, path)
+    return fig
+
+
+def sweep_figures(out: str | Path) -> Iterator[tuple[str, Figure]]:
+    """The figures of the sweep folder ``out``, one at a time, with their file names.
+
+    Category outcomes (``bloc_of``, ``final_level``) get a panel only for the states or ties
+    whose value differs between runs; the others are named in the heading instead.
+    """
+    for name, make in _figure_makers(Path(out)):
+        with plt.rc_context(FONTS):
+            fig = make()
+        yield name, fig
+
+
+def _figure_makers(out: Path) -> Iterator[tuple[str, Callable[[], Figure]]]:
+    """(file name, a function drawing the figure) for each figure of the sweep folder."""
+    manifest = storage.read_manifest(out)
+    parameters: list[str] = list(manifest.get("parameters", []))
+    kinds: dict[str, str] = dict(manifest.get("outcome_kinds", {}))
+    runs = storage.read_runs(out, ["point", "status", *parameters, *kinds])
+    runs = runs[runs["status"] != "failed"].reset_index(drop=True)
+    if runs.empty or not parameters:
+        return
+    levels = {p: _levels(runs[p]) for p in parameters}
+    series = _series(runs, kinds)
+    if len(parameters) == 2:
+        for s in series:
+            yield (
+                f"phase_{_slug(s.key)}.png",
+                functools.partial(_phase_diagram, runs, parameters, levels, s, manifest),
+            )
+        return
+    suffix = "" if len(parameters) == 1 else "_by_parameter"
+    for group in dict.fromkeys(s.group for s in series):
+        shown, constant = _split_constant([s for s in series if s.group == group])
+        note = _constant_note(constant) if constant else ""
+        name = f"{_slug(group)}{suffix}.png"
+        if shown:
+            yield (
+                name,
+                functools.partial(
+                    _line_figure, runs, parameters, levels, group, shown, manifest, note
+                ),
+            )
+        else:
+            yield name, functools.partial(_note_figure, group, parameters, manifest, note)
 
 
 def write_sweep_plots(out: str | Path) -> list[Path]:
@@ -356,29 +594,121 @@ def write_sweep_plots(out: str | Path) -> list[Path]:
     Figures already in ``plots/`` under the same names are replaced; the PNGs carry no
     timestamp, so drawing the same folder again gives identical files.
     """
-    out = Path(out)
-    manifest = storage.read_manifest(out)
-    parameters: list[str] = list(manifest.get("parameters", []))
-    kinds: dict[str, str] = dict(manifest.get("outcome_kinds", {}))
-    runs = storage.read_runs(out, ["point", "status", *parameters, *kinds])
-    runs = runs[runs["status"] != "failed"].reset_index(drop=True)
-    folder = out / PLOTS
-    if runs.empty or not parameters:
-        return []
-    folder.mkdir(parents=True, exist_ok=True)
-    levels = {p: _levels(runs[p]) for p in parameters}
-    series = _series(runs, kinds)
+    folder = Path(out) / PLOTS
     paths: list[Path] = []
     with plt.rc_context({"figure.max_open_warning": 0}):
-        if len(parameters) == 2:
-            for s in series:
-                path = folder / f"phase_{_slug(s.key)}.png"
-                paths.append(_phase_diagram(runs, parameters, levels, s, manifest, path))
-        else:
-            groups = list(dict.fromkeys(s.group for s in series))
-            suffix = "" if len(parameters) == 1 else "_by_parameter"
-            for group in groups:
-                members = [s for s in series if s.group == group]
-                path = folder / f"{_slug(group)}{suffix}.png"
-                paths.append(_line_figure(runs, parameters, levels, group, members, manifest, path))
+        for name, fig in sweep_figures(out):
+            folder.mkdir(parents=True, exist_ok=True)
+            paths.append(save(fig, folder / name))
     return paths
+
+
+# --- the sensitivity chart ------------------------------------------------------------------
+
+#: Font size of the sensitivity chart, in points: at least 16 pixels high when the chart
+#: (about 15 × 10 inches at 110 dpi) fills a 1280 × 720 projector.
+SENSITIVITY_FONT = 16
+#: Outcomes without indices named in the heading; the table has them all.
+NAMED = 6
+#: Bars of a sensitivity panel: (index column, interval column, legend label, colour, hatch).
+_BARS = {
+    "sobol": [
+        ("S1", "S1_conf", "first order S1 (alone)", "#0072B2", None),
+        ("ST", "ST_conf", "total order ST (with interactions)", "#E69F00", "//"),
+    ],
+    "morris": [
+        ("mu_star", "mu_star_conf", "mu* (mean |effect|)", "#0072B2", None),
+        ("sigma", None, "sigma (interaction / nonlinearity)", "#E69F00", "//"),
+    ],
+}
+_INDEX_AXIS = {
+    "sobol": "share of the outcome's variance",
+    "morris": "effect, in the outcome's unit",
+}
+
+
+def sensitivity_figure(table: pd.DataFrame, method: str, manifest: dict[str, Any]) -> Figure:
+    """One horizontal bar chart per outcome: S1 and ST (Sobol) or mu* and sigma (Morris) of
+    each parameter, intervals as error bars. Outcomes without indices (constant over the
+    design, or incomplete) are named under the heading instead."""
+    shown = table[_notes(table) == ""]
+    outcomes = list(dict.fromkeys(shown["outcome"]))
+    names = list(dict.fromkeys(table["parameter"]))
+    short = _short_names(names)
+    size = SENSITIVITY_FONT
+    ncols = min(3, max(1, len(outcomes)))
+    nrows = max(1, math.ceil(len(outcomes) / ncols))
+    left = text_width("\n".join(short), size - 1) + 0.25
+    panel_h = max(2.6, 0.3 * len(names) + 1.25)  # with the title above, the axis below
+    fig = plt.figure(figsize=(left + 4.6 * ncols, panel_h * nrows + 1.1), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
+    for k, outcome in enumerate(outcomes):
+        part = shown[shown["outcome"] == outcome].set_index("parameter").reindex(names)
+        _index_bars(axes[k], part, method, short, size)
+        title = Series.of_summary(outcome).measure()
+        if method == "sobol":  # shares of variance: the outcome's unit does not matter
+            title = re.sub(r" \([^()]*\)$", "", title)
+        axes[k].set_title(_wrap(title, 4.75, size), loc="left", fontsize=size)
+        if k + ncols >= len(outcomes):
+            axes[k].set_xlabel(_INDEX_AXIS[method], fontsize=size - 1)
+    for ax in axes[len(outcomes) :]:
+        ax.axis("off")
+    if outcomes:
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper right",
+                   frameon=False, fontsize=size - 1, ncols=1)  # fmt: skip
+    else:
+        axes[0].text(0.5, 0.5, "every outcome is constant\nover the design", ha="center",
+                     va="center", transform=axes[0].transAxes, fontsize=size)  # fmt: skip
+    fig.suptitle(_sensitivity_heading(table, method, manifest, fig.get_figwidth()), x=0.01,
+                 ha="left", fontsize=size)  # fmt: skip
+    return fig
+
+
+def _notes(table: pd.DataFrame) -> pd.Series:
+    """The table's notes, empty text where an outcome has indices (also when read back)."""
+    return table["note"].astype("string").fillna("")
+
+
+def _short_names(names: list[str]) -> list[str]:
+    """``balance_weight`` for ``params.balance_weight``, unless two would read the same."""
+    short = [n.rsplit(".", 1)[-1] for n in names]
+    return short if len(set(short)) == len(short) else names
+
+
+def _index_bars(
+    ax: plt.Axes, part: pd.DataFrame, method: str, short: list[str], size: float
+) -> None:
+    """The two index bars of every parameter, the first parameter at the top."""
+    y = np.arange(len(short))
+    height = 0.38
+    for j, (col, conf, label, colour, hatch) in enumerate(_BARS[method]):
+        err = part[conf].to_numpy(dtype=float) if conf else None
+        ax.barh(y + (j - 0.5) * height, part[col].to_numpy(dtype=float), height, xerr=err,
+                color=colour, hatch=hatch, edgecolor="black", linewidth=0.6, capsize=3,
+                label=label)  # fmt: skip
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, short)
+    ax.set_ylim(len(short) - 0.5, -0.5)
+    ax.tick_params(labelsize=size - 1)
+    ax.grid(True, axis="x", color="#E5E5E5", lw=0.8)
+
+
+def _sensitivity_heading(
+    table: pd.DataFrame, method: str, manifest: dict[str, Any], width: float
+) -> str:
+    what = "Sobol indices" if method == "sobol" else "Morris screening"
+    heading = f"{what}; error bars: 95% intervals\n{_heading(manifest)}"
+    skipped = list(dict.fromkeys(table.loc[_notes(table) != "", "outcome"]))
+    if not skipped:
+        return heading
+    listed = ", ".join(Series.of_summary(o).measure() for o in skipped[:NAMED])
+    more = f" and {len(skipped) - NAMED} more" if len(skipped) > NAMED else ""
+    note = f"Not drawn (constant over the design or incomplete, see the table): {listed}{more}"
+    return f"{heading}\n{_wrap(note, width * 0.6, SENSITIVITY_FONT)}"
+
+
+def write_sensitivity_plot(
+    table: pd.DataFrame, method: str, manifest: dict[str, Any], path: Path
+) -> Path:
+    """:func:`sensitivity_figure` saved as a PNG at ``path``."""
+    return save(sensitivity_figure(table, method, manifest), path)
