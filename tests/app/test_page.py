@@ -3,6 +3,7 @@ SolaraViz): the controls exist, and each one drives the real model."""
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 import ipyvuetify as v
@@ -262,3 +263,80 @@ def test_reading_while_another_thread_steps_sees_whole_steps():
     final = shown.so_far()
     assert np.array_equal(final.recorder.strength, reference.recorder.strength)
     assert list(final.recorder.events) == list(reference.recorder.events)
+
+
+#: Smallest text, in screen pixels, that the back of a classroom reads on a 1280×720 projector.
+CLASSROOM_PX = 16
+
+
+def _font_px(widget) -> int:
+    return int(re.search(r"font-size: (\d+)px", widget.attributes["style"]).group(1))
+
+
+def _sizes(rc, marker: str) -> list[int]:
+    """Font sizes of the page's texts that contain ``marker``."""
+    return [_font_px(w) for w in rc.find(HTML).widgets if marker in (w.unsafe_innerHTML or "")]
+
+
+def test_text_beside_the_pictures_is_classroom_sized(page):
+    button(page, "Step").click()
+    notes = _sizes(page, "Crimea annexed")
+    for _ in range(3):
+        button(page, "Step").click()  # the pair panel's table appears
+    shown = {
+        "event notes": notes,
+        "network key": _sizes(page, "friendly"),
+        "watched ties key": _sizes(page, "Russia–Pakistan</span>"),
+        "levels key": _sizes(page, "formal alliance"),
+        "payoff parts": _sizes(page, "<table"),
+        "sentences": _sizes(page, "• "),
+    }
+    for what, sizes in shown.items():
+        assert sizes or what == "sentences", f"no {what} on the page"
+        assert min(sizes, default=CLASSROOM_PX) >= CLASSROOM_PX, f"{what}: {min(sizes)} px"
+
+
+def _drawn_texts(fig):
+    """The texts a reader sees: titles, labels, legends and the tick labels in view."""
+    texts = list(fig.texts)
+    for legend in fig.legends:
+        texts += legend.get_texts()
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, *ax.texts]
+        if ax.get_legend():
+            texts += ax.get_legend().get_texts()
+        if not ax.axison:  # the network: no axes drawn
+            continue
+        texts += [ax.xaxis.label, ax.yaxis.label]
+        low, high = sorted(ax.get_xlim())
+        texts += [t for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high]
+        low, high = sorted(ax.get_ylim())
+        texts += [t for t in ax.get_yticklabels() if low <= t.get_position()[1] <= high]
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def test_the_pictures_letters_are_classroom_sized_at_their_own_size():
+    from alignsim.app import figures
+
+    shown = PageModel(PageSettings(FLAGSHIP))
+    for _ in range(17):  # 2018-Q2, as in the lesson
+        shown.step()
+    live = shown.so_far()
+    whole, positions = shown.whole_run()
+    pictures = {
+        "network": figures.NetworkPicture(live, whole, positions).update(live),
+        "watched ties": figures.TimelinePicture(live, whole).update(live),
+        "balance": figures.BalancePicture(live, whole).update(live),
+        "payoff parts": figures.parts_figure(shown.explain("Russia", "Pakistan"), whole),
+    }
+    for what, fig in pictures.items():
+        fig.canvas.draw()
+        texts = _drawn_texts(fig)
+        assert len(texts) > 5, what
+        smallest = min(t.get_fontsize() for t in texts) * fig.dpi / 72  # pixels at 1:1
+        assert smallest >= CLASSROOM_PX, f"{what}: {smallest:.1f} px"
+    # the charts' pictures fit their column with its cards' padding: shown at their own size
+    for what in ("watched ties", "balance"):
+        assert pictures[what].get_figwidth() * pictures[what].dpi <= page_module.CHARTS_PX - 32
+    keys = figures.TimelinePicture(live, whole).legend() + figures.BalancePicture.legend()
+    assert "United States–Pakistan" in keys and "formal alliance" in keys

@@ -9,6 +9,8 @@ picture on the page and the exported figures read the same way.
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
@@ -20,9 +22,11 @@ from alignsim.model.metrics import LEVELS
 from alignsim.model.recorder import Result
 from alignsim.viz.explain import part_colours
 from alignsim.viz.network import NetworkArtists
-from alignsim.viz.style import inches, line_style, time_axis
+from alignsim.viz.style import LINE_STYLES, inches, line_style, time_axis
 
-#: Base font size: read from the back of a classroom on a 1280×720 projector.
+#: Font size of every text in the pictures, in points. The pictures are shown at their own
+#: size (100 dpi), so 12 points are 17 screen pixels: as large as the page's own text,
+#: read from the back of a classroom on a 1280×720 projector.
 FONT = 12
 
 #: Colours of the tie levels, hostile (vermillion) through formal alliance (dark green).
@@ -76,19 +80,18 @@ class NetworkPicture:
 
 
 class TimelinePicture:
-    """Tie strength of the watched pairs so far, with the level bands and event lines."""
+    """Tie strength of the watched pairs so far, with the level bands and event lines. The
+    key is the page's, as text under the picture (:meth:`legend`)."""
 
     def __init__(self, live: Result, whole: Result) -> None:
         self.pairs = live.scenario.watched_ties()
-        rows = (len(self.pairs) + 1) // 2
-        height = 1.95 + 0.24 * rows
-        self.fig = _figure(3.5, height)
-        ax = self.fig.add_axes(inches(self.fig, 0.5, height - 1.6, 2.3, 1.5))
+        self.fig = _figure(3.5, 1.85)
+        ax = self.fig.add_axes(inches(self.fig, 0.45, 0.32, 2.05, 1.45))
         thresholds = live.scenario.params.thresholds
         for level in ("alliance", "partner", "rival", "hostile"):
             value = getattr(thresholds, level)
             ax.axhline(value, color="#999999", lw=0.8, ls=":", zorder=0)
-            ax.text(1.02, value, level, va="center", fontsize=FONT - 3, color="#555555",
+            ax.text(1.03, value, level, va="center", fontsize=FONT, color="#555555",
                     transform=ax.get_yaxis_transform())  # fmt: skip
         ax.axhline(0, color="#666666", lw=0.8, zorder=0)
         self.events = _event_lines(ax)
@@ -98,13 +101,15 @@ class TimelinePicture:
             (line,) = ax.plot([], [], lw=2.2, ls=dashes, color=colour, label=f"{a}–{b}")
             self.lines.append(line)
         ax.set_ylim(-1.05, 1.05)
-        ax.set_yticks([-1, -0.5, 0, 0.5, 1])
+        ax.set_yticks([-1, 0, 1], ["−1", "0", "1"])
         time_axis(ax, whole, max_labels=4, label=False)
-        ax.tick_params(labelsize=FONT - 2)
-        if self.pairs:
-            self.fig.legend(*ax.get_legend_handles_labels(), loc="lower left", ncols=2,
-                            frameon=False, fontsize=FONT - 3, handlelength=1.8,
-                            columnspacing=0.8, bbox_to_anchor=(0.0, 0.0))  # fmt: skip
+        ax.tick_params(labelsize=FONT)
+
+    def legend(self) -> str:
+        """The watched pairs' line colours and dashes, as HTML."""
+        return " &nbsp; ".join(
+            _line_key(*line_style(k), f"{a}–{b}") for k, (a, b) in enumerate(self.pairs)
+        )
 
     def update(self, live: Result) -> Figure:
         steps = np.arange(live.steps + 1)
@@ -114,34 +119,49 @@ class TimelinePicture:
         return self.fig
 
 
+def _line_key(colour: str, dashes, label: str) -> str:
+    """A line's key in HTML: a solid, dashed or dotted stroke in its colour, and its label."""
+    stroke = "━━" if dashes == "-" else ("╍╍" if dashes == LINE_STYLES[1] else "┅┅")
+    return (
+        f"<span style='white-space:nowrap'><span style='color:{colour}'>{stroke}</span> "
+        f"{escape(label)}</span>"
+    )
+
+
 class BalancePicture:
-    """Balance ratio (top) and how many ties sit at each level (bottom), so far."""
+    """Balance ratio (top) and how many ties sit at each level (bottom), so far. The levels'
+    key is the page's, as text under the picture (:meth:`legend`)."""
 
     def __init__(self, live: Result, whole: Result) -> None:
-        self.fig = _figure(3.5, 2.45)
-        self.lower = self.fig.add_axes(inches(self.fig, 0.5, 0.3, 1.55, 1.25))
-        upper = self.fig.add_axes(inches(self.fig, 0.5, 1.7, 1.55, 0.65), sharex=self.lower)
+        self.fig = _figure(3.5, 2.05)
+        self.lower = self.fig.add_axes(inches(self.fig, 0.45, 0.32, 2.75, 0.9))
+        upper = self.fig.add_axes(inches(self.fig, 0.45, 1.5, 2.75, 0.35), sharex=self.lower)
         upper.tick_params(labelbottom=False)
         (self.ratio,) = upper.plot([], [], color="#0072B2", lw=2.2)
         upper.set_ylim(-0.02, 1.05)
-        upper.set_yticks([0, 0.5, 1])
-        upper.text(1.04, 0.5, "balance\nratio", transform=upper.transAxes, va="center",
-                   fontsize=FONT - 2)  # fmt: skip
+        upper.set_yticks([0, 1])
+        upper.set_title("balance ratio", loc="left", fontsize=FONT, pad=3)
+        self.lower.set_title("ties per level", loc="left", fontsize=FONT, pad=3)
         self.bands = PolyCollection([], facecolors=[LEVEL_COLOURS[lvl] for lvl in LEVELS],
                                     linewidths=0)  # fmt: skip
         self.lower.add_collection(self.bands)
         self.lower.set_ylim(0, max(len(live.pairs), 1))
-        self.lower.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
-        keys = [Patch(color=LEVEL_COLOURS[lvl], label=lvl.replace("_", " ")) for lvl in LEVELS]
-        self.lower.legend(handles=keys[::-1], loc="center left", bbox_to_anchor=(1.02, 0.5),
-                          frameon=False, fontsize=FONT - 3, handlelength=0.9,
-                          title="ties per level", title_fontsize=FONT - 3,
-                          alignment="left")  # fmt: skip
+        self.lower.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
         self.events = []
         for ax in (upper, self.lower):
-            ax.tick_params(labelsize=FONT - 2)
+            ax.tick_params(labelsize=FONT)
             self.events.append(_event_lines(ax))
-        time_axis(self.lower, whole, max_labels=3, label=False)
+        time_axis(self.lower, whole, max_labels=4, label=False)
+
+    @staticmethod
+    def legend() -> str:
+        """The level colours, strongest first, as HTML."""
+        return " &nbsp; ".join(
+            "<span style='white-space:nowrap'><span style='display:inline-block;width:0.8em;"
+            f"height:0.8em;background:{LEVEL_COLOURS[level]};vertical-align:-0.05em'></span> "
+            f"{level.replace('_', ' ')}</span>"
+            for level in reversed(LEVELS)
+        )
 
     def update(self, live: Result) -> Figure:
         steps = np.arange(live.steps + 1)
@@ -176,7 +196,7 @@ def parts_figure(explanation, whole: Result) -> Figure:
     table = explanation.table
     names = explanation.part_names
     colours = part_colours(names)
-    fig = _figure(7.6, 4.8)
+    fig = _figure(8.2, 4.8)
     lower = fig.add_axes(inches(fig, 0.6, 0.4, 4.9, 1.85))
     upper = fig.add_axes(inches(fig, 0.6, 2.6, 4.9, 1.85), sharex=lower)
     upper.tick_params(labelbottom=False)
@@ -202,11 +222,11 @@ def parts_figure(explanation, whole: Result) -> Figure:
         ax.axhline(0, color="black", lw=0.8)
         target = explanation.b if source == explanation.a else explanation.a
         ax.set_title(f"{source} → {target}", loc="left", fontsize=FONT)
-        ax.tick_params(labelsize=FONT - 1)
+        ax.tick_params(labelsize=FONT)
     handles = [Patch(color=colours[n], label=part_label(n)) for n in names]
     handles += upper.get_legend_handles_labels()[0]
     upper.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
-                 fontsize=FONT - 2)  # fmt: skip
+                 fontsize=FONT, labelspacing=0.35)  # fmt: skip
     time_axis(lower, whole, max_labels=7, label=False)
     return fig
 

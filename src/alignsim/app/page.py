@@ -41,6 +41,13 @@ PLAY_INTERVAL_MS = 150
 #: Width of the controls column: the rest of a 1280-pixel projector goes to the pictures.
 SIDEBAR_PX = 300
 
+#: Width of the charts' column: their pictures (350 pixels) and the cards around them.
+CHARTS_PX = 384
+
+#: Size of the text beside and under the pictures, in pixels: read from the back of a
+#: classroom on a 1280×720 projector (the pictures' letters are as large, see ``figures``).
+BODY_PX = 16
+
 
 def scenario_choices() -> dict[str, Path]:
     """The scenario picker's entries: the file given to ``alignsim app`` first, if any,
@@ -86,9 +93,9 @@ def NetworkPanel(model: PageModel):
             if notes
             else "<i>no scenario event this step</i>"
         )
-        _text(happened, size=16, style="min-height: 2.7em; line-height: 1.3")
+        _text(happened, size=BODY_PX, style="min-height: 2.7em; line-height: 1.3")
         _picture(picture.update(live), model, live)
-        _text(network_legend(live), size=14)
+        _text(network_legend(live), size=BODY_PX, style="line-height: 1.3")
 
 
 def network_legend(live) -> str:
@@ -111,13 +118,15 @@ def network_legend(live) -> str:
 
 @solara.component
 def ChartPanel(model: PageModel, title: str, kind):
-    """A titled chart of the run so far; ``kind(live, whole)`` builds it once per run."""
+    """A titled chart of the run so far, its key as text under it; ``kind(live, whole)``
+    builds it once per run."""
     update_counter.get()
     live = model.so_far()
     picture = solara.use_memo(lambda: kind(live, model.whole_run()[0]), [model])
     with solara.Card(margin=0):
         _text(f"<b>{escape(title)}</b>", size=18)
         _picture(picture.update(live), model, live)
+        _text(picture.legend(), size=BODY_PX, style="line-height: 1.3")
 
 
 def _picture(fig, model: PageModel, live) -> None:
@@ -156,12 +165,12 @@ def PairPanel(model: PageModel):
             solara.Info("Step the model to see what drives this tie.")
         else:
             with solara.Row(style="align-items: flex-start; flex-wrap: wrap"):
-                _text(parts_table(explanation), size=15)
+                _text(parts_table(explanation), size=BODY_PX)
                 if over_time:
                     whole, _ = model.whole_run()
                     solara.FigureMatplotlib(figures.parts_figure(explanation, whole), format="png")
             for sentence in explanation.sentences[-3:]:
-                _text("• " + escape(sentence), size=15)
+                _text("• " + escape(sentence), size=BODY_PX)
 
 
 def parts_table(explanation) -> str:
@@ -333,7 +342,8 @@ def Page():
         with solara.Column(style="flex: 1 1 auto; min-width: 0; gap: 12px"):
             with solara.Row(style="align-items: flex-start; flex-wrap: nowrap; gap: 12px"):
                 NetworkPanel(model.value)
-                with solara.Column(style="gap: 12px; min-width: 0"):
+                charts = f"gap: 12px; min-width: 0; flex: 0 0 {CHARTS_PX}px; width: {CHARTS_PX}px"
+                with solara.Column(style=charts):
                     ChartPanel(model.value, "Watched ties", figures.TimelinePicture)
                     ChartPanel(model.value, "Balance and ties per level", figures.BalancePicture)
             PairPanel(model.value)
