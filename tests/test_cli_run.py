@@ -216,16 +216,24 @@ def test_degenerate_scenarios_run(tmp_path, label, text, args):
         assert not frame.isna().any().any(), name
 
 
-def test_event_that_breaks_a_parameter_is_bad_input(tmp_path):
+@pytest.mark.parametrize(
+    ("events", "where"),
+    [
+        ("  - {at: 2, note: calm, param: {shift: {noise: -1}}}\n", "8:5: events.0: "),
+        # an event with an id is named by index and id
+        ("  - {at: 1, note: first}\n  - {id: calm, at: 2, param: {shift: {noise: -1}}}\n",
+         "9:5: events.1 (calm): "),
+    ],
+)  # fmt: skip
+def test_event_that_breaks_a_parameter_is_bad_input(tmp_path, events, where):
     scenario = write(
-        tmp_path / "p.yaml",
-        SMALL + "  B: {power: 0.5, interests: {d: 0.5}}\n"
-        "events:\n  - {at: 2, note: calm, param: {shift: {noise: -1}}}\n",
+        tmp_path / "p.yaml", SMALL + "  B: {power: 0.5, interests: {d: 0.5}}\nevents:\n" + events
     )
     proc = run_cli("run", str(scenario), "--out", str(tmp_path / "run"), "--steps", "4")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert "events.0" in proc.stderr and "params.noise" in proc.stderr and "step 2" in proc.stderr
+    assert proc.stderr.startswith(f"{scenario}:{where}at step 2: params.noise would become")
+    assert len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()
 
 

@@ -319,11 +319,12 @@ def _where(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
 
     filename = str(args.scenario)
     text, _ = read_file(filename)
-    pos = None
+    pos = doc = None
     if text is not None:
-        pos = resolve_raw(read_raw(text, filename)).positions.locate(path, "key")
+        raw = resolve_raw(read_raw(text, filename))
+        pos, doc = raw.positions.locate(path, "key"), raw.data
     file, line, col = pos or (filename, 1, 1)
-    return f"{file}:{line}:{col}: {format_path(path)}"
+    return f"{file}:{line}:{col}: {format_path(path, doc)}"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

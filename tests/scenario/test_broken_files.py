@@ -13,6 +13,9 @@ from alignsim.scenario.cli_support import validate_files
 
 from .conftest import BROKEN
 
+# An event with an id is named by index and id in paths.
+CP = "events.0 (corridor_and_params)"
+
 # file stem -> [(line, col, path, part of the message)], in reporting order (by line).
 EXPECTED: dict[str, list[tuple[int, int, str, str]]] = {
     "combined": [
@@ -42,7 +45,7 @@ EXPECTED: dict[str, list[tuple[int, int, str, str]]] = {
     "bad_dates": [
         (10, 10, "events.0.at", "bad date '2014-13': month 13 is not 1-12"),
         (11, 10, "events.1.at", "2012-06 is before the calendar start 2014-01"),
-        (12, 10, "events.2.at", "after the last step (40); did you mean the date '2016-01'?"),
+        (12, 20, "events.2 (year).at", "after the last step (40); did you mean the date '2016-01'"),
         (13, 10, "events.3.at", "step 0 is before the first update"),
         (14, 10, "events.4.at", "bad date '2015-02-30': day is out of range for month"),
         (15, 10, "events.5.at", "expected a date like '2014-03' or a step number, got 3.5"),
@@ -57,21 +60,21 @@ EXPECTED: dict[str, list[tuple[int, int, str, str]]] = {
         (11, 6, "events.2.from", "a window needs both `from` and `to`; `to` is missing"),
         (12, 25, "events.3.to", "the window ends (step 12) before it starts (step 24)"),
         (13, 5, "events.4", "an event needs an action"),
-        (14, 10, "events.5.id", "an id made only of digits reads as an index"),
-        (16, 10, "events.7.id", "duplicate id 'x' (events.6)"),
+        (14, 10, "events.5 (7).id", "an id made only of digits reads as an index"),
+        (16, 10, "events.7 (x).id", "duplicate id 'x' (events.6)"),
     ],
     "event_refs": [
-        (11, 16, "events.0.corridor.CPCE", "unknown corridor 'CPCE'; did you mean 'CPEC'?"),
-        (12, 34, "events.0.param.set.learning_rate", "2 is out of range for learning_rate"),
-        (12, 37, "events.0.param.set.rule", "'rule' cannot be changed by an event"),
-        (12, 63, "events.0.param.shift.noize", "unknown parameter 'noize'; did you mean 'noise'?"),
-        (14, 5, "events.1.tie", "give exactly one of `shift` or `set`"),
-        (14, 28, "events.1.tie.between.1", "unknown state 'Rusia'; did you mean 'Russia'?"),
-        (15, 30, "events.1.salience.set.China.enrgy", "did you mean 'energy'?"),
-        (16, 21, "events.1.power.shift.Chnia", "unknown state 'Chnia'; did you mean 'China'?"),
-        (19, 41, "events.2.relation.0.set", "1.5 is out of range: needs -1 <= x <= 1"),
-        (20, 9, "events.2.relation.1", "give exactly one of `shift` or `set`"),
-        (21, 22, "events.2.corridor.CPEC", "'closed' is not allowed; expected 'planned', "),
+        (12, 16, f"{CP}.corridor.CPCE", "unknown corridor 'CPCE'; did you mean 'CPEC'?"),
+        (13, 34, f"{CP}.param.set.learning_rate", "2 is out of range for learning_rate"),
+        (13, 37, f"{CP}.param.set.rule", "'rule' cannot be changed by an event"),
+        (13, 63, f"{CP}.param.shift.noize", "unknown parameter 'noize'; did you mean 'noise'?"),
+        (15, 5, "events.1.tie", "give exactly one of `shift` or `set`"),
+        (15, 28, "events.1.tie.between.1", "unknown state 'Rusia'; did you mean 'Russia'?"),
+        (16, 30, "events.1.salience.set.China.enrgy", "did you mean 'energy'?"),
+        (17, 21, "events.1.power.shift.Chnia", "unknown state 'Chnia'; did you mean 'China'?"),
+        (21, 41, "events.2 (exercise).relation.0.set", "1.5 is out of range: needs -1 <= x <= 1"),
+        (22, 9, "events.2 (exercise).relation.1", "give exactly one of `shift` or `set`"),
+        (23, 22, "events.2 (exercise).corridor.CPEC", "'closed' is not allowed; expected"),
     ],
     "thresholds": [
         (8, 20, "params.break_threshold", "break_threshold (0.3) must be below form_threshold"),
@@ -202,3 +205,14 @@ def test_validate_never_raises_on_odd_input(tmp_path: Path):
     assert lines and all(":" in line for line in lines)
     assert not any("internal error" in line for line in lines)
     assert os.path.basename(lines[0].split(":")[0]) == "bom.yaml"
+
+
+def test_reading_problems_name_the_event_too(minimal_text: str):
+    text = minimal_text + "events:\n  - {id: talks, at: 3, at: 4, note: x, tie: !secret y}\n"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_text(text, "dup.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        "dup.yaml:8:24: events.0 (talks).at: duplicate key 'at'",
+        "dup.yaml:8:45: events.0 (talks).tie: YAML tag '!secret' is not allowed (plain YAML only; "
+        "not run)",
+    ]

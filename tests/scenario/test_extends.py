@@ -245,8 +245,8 @@ def test_overrides_apply_to_the_merged_scenario(tmp_path: Path):
         "did you mean 'third'?"
     ]
     assert problems(child, ("events.late.at=2010-01",)) == [
-        "<--set events.late.at=2010-01>:1:1: events.3.at: 2010-01 is before the calendar start "
-        "2014-01"
+        "<--set events.late.at=2010-01>:1:1: events.3 (late).at: 2010-01 is before the calendar "
+        "start 2014-01"
     ]
 
 
@@ -280,7 +280,7 @@ def test_problems_keep_the_file_and_line_they_come_from(tmp_path: Path):
     col = parent_text.splitlines()[russia - 1].index("-0.4") + 1
     assert problems(child) == [
         f"{child}:3:33: states.China.interests.security: 1.5 is out of range: needs -1 <= x <= 1",
-        f"{child}:5:34: events.4.shift.Rusia: unknown state 'Rusia'; did you mean 'Russia'?",
+        f"{child}:5:34: events.4 (x).shift.Rusia: unknown state 'Rusia'; did you mean 'Russia'?",
         f"{parent}:{russia}:19: states.Russia.power: -0.4 is out of range: needs 0 < x <= 1e+15",
     ]
     assert col == 19
@@ -353,11 +353,12 @@ def test_removing_an_unknown_event_suggests_the_parents_ids(tmp_path: Path):
         tmp_path, "child.yaml", "extends: base.yaml\nevents:\n  - {id: secnd, remove: true}\n"
     )
     assert problems(child) == [
-        f"{child}:3:10: events.0.id: unknown event id 'secnd'; did you mean 'second'?"
+        f"{child}:3:10: events.0 (secnd).id: unknown event id 'secnd'; did you mean 'second'?"
     ]
     write(tmp_path, "child.yaml", "extends: base.yaml\nevents:\n  - {id: zzz, remove: true}\n")
     assert problems(child) == [
-        f"{child}:3:10: events.0.id: unknown event id 'zzz'; expected one of: first, second, third"
+        f"{child}:3:10: events.0 (zzz).id: unknown event id 'zzz'; expected one of: first, second, "
+        "third"
     ]
 
 
@@ -375,11 +376,12 @@ def test_remove_markers_take_only_an_id_and_true(tmp_path: Path):
         "  - {id: third, remove: true}\n",
     )
     assert problems(child) == [
-        f"{child}:3:25: events.0.remove: `remove` can only be `true` (got false)",
-        f"{child}:4:32: events.1.at: an event with `remove: true` takes only `id`, not `at`; "
-        "to change the event, give it whole without `remove`",
+        f"{child}:3:25: events.0 (first).remove: `remove` can only be `true` (got false)",
+        f"{child}:4:32: events.1 (second).at: an event with `remove: true` takes only `id`, not "
+        "`at`; to change the event, give it whole without `remove`",
         f"{child}:5:5: events.2: `remove: true` needs the `id` of the parent's event to delete",
-        f"{child}:7:10: events.4.id: event 'third' is already replaced or removed at events.3",
+        f"{child}:7:10: events.4 (third).id: event 'third' is already replaced or removed at "
+        "events.3",
     ]
 
 
@@ -387,8 +389,8 @@ def test_remove_without_extends_is_a_problem(minimal_text: str):
     with pytest.raises(ScenarioError) as info:
         load_scenario_text(minimal_text + "events:\n  - {id: x, remove: true}\n", "plain.yaml")
     assert [str(p) for p in info.value.problems] == [
-        "plain.yaml:8:13: events.0.remove: `remove: true` deletes an event of a parent scenario, "
-        "but this file has no `extends:`"
+        "plain.yaml:8:13: events.0 (x).remove: `remove: true` deletes an event of a parent "
+        "scenario, but this file has no `extends:`"
     ]
 
 
@@ -621,6 +623,6 @@ def test_remove_checks_the_parents_ids_even_when_it_has_no_events(tmp_path: Path
     write(tmp_path, "base.yaml", minimal_text)
     child = write(tmp_path, "child.yaml", "extends: base.yaml\nevents: [{id: x, remove: true}]\n")
     assert problems(child) == [
-        f"{child}:2:15: events.0.id: unknown event id 'x'; "
+        f"{child}:2:15: events.0 (x).id: unknown event id 'x'; "
         f"{tmp_path / 'base.yaml'} has no event with an id"
     ]

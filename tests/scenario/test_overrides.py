@@ -107,7 +107,8 @@ def test_override_values_are_validated_like_the_file(good_path: Path):
         "unknown dimension 'enrgy'; did you mean 'energy'?",
     ]
     assert problems_of(good_path, "events.1.at=2010-01") == [
-        "<--set events.1.at=2010-01>:1:1: events.1.at: 2010-01 is before the calendar start 2014-01"
+        "<--set events.1.at=2010-01>:1:1: events.1 (druzhba).at: "
+        "2010-01 is before the calendar start 2014-01"
     ]
     assert problems_of(good_path, "steps=.nan") == [
         "<--set steps=.nan>:1:1: steps: not a finite number: .nan"
@@ -142,3 +143,18 @@ def test_any_valid_value_is_taken_exactly(weight: float, stance: float):
     )
     assert s.params.balance_weight == weight
     assert s.states["India"].interests["energy"] == stance
+
+
+def test_override_problems_name_the_event_by_index_and_id(good_path: Path):
+    # by index or by id, the message says both; events.0 has no id
+    assert problems_of(good_path, "events.druzhba.at.x=3", "events.1.tie.shift.y=1") == [
+        "<--set events.druzhba.at.x=3>:1:1: events.1 (druzhba).at.x: "
+        "events.1 (druzhba).at is a single value; it has no 'x'",
+        "<--set events.1.tie.shift.y=1>:1:1: events.1 (druzhba).tie.shift.y: "
+        "events.1 (druzhba).tie.shift is a single value; it has no 'y'",
+    ]
+    assert problems_of(good_path, "events.1.tie.between.1=Rusia") == [
+        "<--set events.1.tie.between.1=Rusia>:1:1: events.1 (druzhba).tie.between.1: "
+        "unknown state 'Rusia'; did you mean 'Russia'?"
+    ]
+    assert problems_of(good_path, "events.0.at=2010-01")[0].split(": ")[1] == "events.0.at"

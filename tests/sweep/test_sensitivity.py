@@ -84,7 +84,7 @@ def test_a_list_parameter_is_rejected_with_its_line(tmp_path, capsys):
                              capsys)  # fmt: skip
     assert code == 2
     assert "Traceback" not in err
-    assert f"{path}:9:3: parameters.events.1.at:" in err
+    assert f"{path}:9:3: parameters.events.1 (druzhba_2016).at:" in err
     assert "needs a range" in err
     assert not out.exists()
 

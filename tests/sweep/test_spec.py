@@ -47,7 +47,7 @@ EXPECTED: dict[str, list[tuple[str, int, int, str, str]]] = {
         (SWEEP, 6, 3, "parameters.params.balance_wieght", "did you mean 'balance_weight'?"),
         (SWEEP, 7, 23, "parameters.params.noise.low", "low (0.5) is above high (0.1)"),
         (SWEEP, 8, 42, "parameters.states.Russia.interests.energy.1", "1.7 is out of range"),
-        (SWEEP, 9, 28, "parameters.events.1.at.1", "bad date '2015-13': month 13 is not 1-12"),
+        (SWEEP, 9, 28, "parameters.events.1 (druzhba).at.1", "bad date '2015-13': month 13 is"),
         (SWEEP, 10, 29, "outcomes.1", "unknown outcome 'final_strenght'; did you mean"),
     ],
     "missing_scenario": [
@@ -194,8 +194,9 @@ def test_a_range_on_text_and_duplicate_paths_are_problems():
     assert problems_of(text) == [
         "s.yaml:3:3: parameters.calendar.step: a range needs a numeric value; "
         "calendar.step is text",
-        "s.yaml:5:3: parameters.events.druzhba.at: the same scenario value as "
-        "parameters.events.1.at",
+        # an event is named by index and id, whichever the key gives
+        "s.yaml:5:3: parameters.events.1 (druzhba).at: the same scenario value as "
+        "parameters.events.1.at (line 4)",
         "s.yaml:6:3: parameters.seed: run seeds come from the sweep's `seed:`; vary something else",
     ]
 

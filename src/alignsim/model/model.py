@@ -189,7 +189,8 @@ class AlignmentModel(mesa.Model):
                 if self.spec.calendar is not None:
                     when += f" ({self.spec.date_of(step)})"
                 raise scenario_events.EventError(
-                    f"events.{event.position} ({event.label}) {when}: {error}",
+                    f"events.{event.position}{f' ({event.spec.id})' if event.spec.id else ''} "
+                    f"{when}: {error}",
                     position=event.position,
                     detail=f"{when}: {error}",
                 ) from None

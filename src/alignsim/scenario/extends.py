@@ -49,7 +49,7 @@ def problem_at(raw: RawDocument, path: Path, message: str, at: str = "value") ->
     """A problem at ``path`` of ``raw`` (its key or value position)."""
     pos = raw.positions.locate(path, "key" if at == "key" else "value")
     file, line, col = pos or (raw.filename, 1, 1)
-    return Problem(file, line, col, format_path(path), message)
+    return Problem(file, line, col, format_path(path, raw.data), message)
 
 
 def orphan_removes(raw: RawDocument) -> list[Problem]:

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from .extends import EXTENDS, merge_documents, orphan_removes, parent_reference, problem_at
-from .problems import TOP, Problem, ScenarioError
+from .problems import TOP, Problem, ScenarioError, name_problem_events
 from .schema import Scenario
 from .validation import describe, validate_document
 from .yamlpos import RawDocument, load_yaml
@@ -30,6 +30,7 @@ def read_raw(text: str, filename: str) -> RawDocument:
     raw = load_yaml(text, filename)
     if raw.fatal:
         return raw
+    raw.problems = name_problem_events(raw.problems, raw.data)
     if raw.data is None and not raw.problems:
         raw.problems.append(Problem(filename, 1, 1, TOP, "the file is empty"))
         raw.fatal = True

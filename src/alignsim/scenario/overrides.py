@@ -14,7 +14,7 @@ from typing import Any
 
 from .crossref import did_you_mean
 from .paths import fields_by_alias, is_model, shape
-from .problems import Path, Problem, ScenarioError, format_path
+from .problems import Path, Problem, ScenarioError, format_path, name_events
 from .schema import Scenario
 from .yamlpos import load_yaml
 
@@ -49,14 +49,14 @@ class _Stop(Exception):
         self.path = path
 
 
-def _resolve_index(container: list[Any], seg: str, trail: Path) -> int:
+def _resolve_index(container: list[Any], seg: str, trail: Path, doc: Any) -> int:
     """A list index, or under ``events`` an event id."""
     if seg.lstrip("-").isdigit():
         index = int(seg)
         if not 0 <= index < len(container):
             raise _Stop(
-                f"index {index} is out of range ({format_path(trail)} has {len(container)} "
-                f"items, 0 to {len(container) - 1})",
+                f"index {index} is out of range ({format_path(trail, doc)} has "
+                f"{len(container)} items, 0 to {len(container) - 1})",
                 trail,
             )
         return index
@@ -65,7 +65,8 @@ def _resolve_index(container: list[Any], seg: str, trail: Path) -> int:
         if seg in ids:
             return ids.index(seg)
         raise _Stop(did_you_mean("event id", seg, [i for i in ids if isinstance(i, str)]), trail)
-    raise _Stop(f"expected a list index (0, 1, ...) after {format_path(trail)}, got '{seg}'", trail)
+    where = format_path(trail, doc)
+    raise _Stop(f"expected a list index (0, 1, ...) after {where}, got '{seg}'", trail)
 
 
 def _set_path(doc: dict[str, Any], segments: list[str], value: Any) -> Path:
@@ -78,11 +79,11 @@ def _set_path(doc: dict[str, Any], segments: list[str], value: Any) -> Path:
         kind, inner = shape(tp, cur)
         key: str | int
         if kind == "leaf":
-            raise _Stop(f"{format_path(trail)} is a single value; it has no '{seg}'", trail)
+            raise _Stop(f"{format_path(trail, doc)} is a single value; it has no '{seg}'", trail)
         wanted = list if kind == "list" else dict
         if not isinstance(cur, wanted):
             what = "a list" if kind == "list" else "a mapping"
-            raise _Stop(f"{format_path(trail)} is not {what} in the file", trail)
+            raise _Stop(f"{format_path(trail, doc)} is not {what} in the file", trail)
         if kind == "model":
             fields = fields_by_alias(inner)
             if seg not in fields:
@@ -93,7 +94,7 @@ def _set_path(doc: dict[str, Any], segments: list[str], value: Any) -> Path:
                 raise _Stop(did_you_mean(_NOUNS.get(trail, "key"), seg, list(cur)), trail)
             key, tp = seg, inner
         else:
-            key, tp = _resolve_index(cur, seg, trail), inner
+            key, tp = _resolve_index(cur, seg, trail, doc), inner
         if last:
             cur[key] = value  # type: ignore[index]
             return (*trail, key)
@@ -105,13 +106,17 @@ def _set_path(doc: dict[str, Any], segments: list[str], value: Any) -> Path:
 
 
 def apply_overrides_tracked(doc: Any, overrides: Sequence[str]) -> Applied:
-    """Apply overrides to a copy of ``doc``, collecting problems instead of raising."""
+    """Apply overrides to a copy of ``doc``, collecting problems instead of raising.
+
+    A problem's path is the override's, with its event (if any) named by index and id.
+    """
     result = Applied(copy.deepcopy(doc))
     for text in overrides:
         pseudo = override_file(text)
         path_text, sep, value_text = text.partition("=")
         path_text = path_text.strip()
         segments = path_text.split(".")
+        shown = name_events(path_text, result.data)
         if not sep or not path_text or not all(segments):
             result.problems.append(
                 Problem(pseudo, 1, 1, path_text or "(top)", "expected PATH=VALUE, e.g. steps=20")
@@ -119,7 +124,7 @@ def apply_overrides_tracked(doc: Any, overrides: Sequence[str]) -> Applied:
             continue
         raw = load_yaml(value_text, pseudo)
         for problem in raw.problems:
-            result.problems.append(problem._replace(path=path_text, line=1))
+            result.problems.append(problem._replace(path=shown, line=1))
         if raw.problems:
             continue
         if not isinstance(result.data, dict):
@@ -127,7 +132,7 @@ def apply_overrides_tracked(doc: Any, overrides: Sequence[str]) -> Applied:
         try:
             path = _set_path(result.data, segments, raw.data)
         except _Stop as stop:
-            result.problems.append(Problem(pseudo, 1, 1, path_text, stop.message))
+            result.problems.append(Problem(pseudo, 1, 1, shown, stop.message))
             continue
         result.changed.append((path, pseudo))
     return result

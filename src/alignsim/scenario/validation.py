@@ -132,12 +132,16 @@ def _get(doc: Any, path: Path) -> Any:
     return doc
 
 
-def locate(issues: Iterable[Issue], positions: Positions, filename: str) -> list[Problem]:
-    """Give each issue a file position (the key or value it is about)."""
+def locate(
+    issues: Iterable[Issue], positions: Positions, filename: str, doc: Any = None
+) -> list[Problem]:
+    """Give each issue a file position (the key or value it is about); an event in its path
+    is named by index and id when ``doc`` (the document the paths are in) is given."""
     out = []
     for issue in issues:
         pos = positions.locate(issue.path, issue.at) or (filename, 1, 1)
-        out.append(Problem(pos[0], pos[1], pos[2], format_path(issue.path), issue.message))
+        where = format_path(issue.path, doc)
+        out.append(Problem(pos[0], pos[1], pos[2], where, issue.message))
     return out
 
 
@@ -171,5 +175,5 @@ def validate_document(
     issues = [i for i in typed if i.path not in bad_names] + crossed
     done = tuple(reported)
     issues = [i for i in issues if not any(i.path[: len(p)] == p for p in done)]
-    problems = locate(dict.fromkeys(issues), positions, filename)
+    problems = locate(dict.fromkeys(issues), positions, filename, data)
     return (None if problems else scenario), problems

@@ -24,7 +24,7 @@ from alignsim.scenario.crossref import did_you_mean
 from alignsim.scenario.loading import read_file, read_raw, resolve_raw
 from alignsim.scenario.overrides import apply_overrides_tracked
 from alignsim.scenario.paths import lookup
-from alignsim.scenario.problems import TOP, Problem, format_path, sort_problems
+from alignsim.scenario.problems import TOP, Problem, format_path, name_events, sort_problems
 from alignsim.scenario.problems import Path as DocPath
 from alignsim.scenario.schema import MAX_STEPS, Scenario
 from alignsim.scenario.validation import describe, validate_document
@@ -240,6 +240,8 @@ class _Loader:
         self.method: str = "grid"
         #: Parameters read without problems (design checks look at them).
         self.specs: dict[str, ParameterSpec] = {}
+        #: The base scenario's raw document, once read (messages name its events by id).
+        self.scenario_doc: Any = None
 
     # helpers
     def pos(self, path: DocPath, at: Literal["key", "value"] = "value") -> Pos:
@@ -247,7 +249,15 @@ class _Loader:
 
     def report(self, path: DocPath, message: str, at: Literal["key", "value"] = "value") -> None:
         file, line, col = self.pos(path, at)
-        self.problems.append(Problem(file, line, col, format_path(path), message))
+        self.problems.append(Problem(file, line, col, self.shown(path), message))
+
+    def shown(self, path: DocPath) -> str:
+        """``path`` as printed; an event in a parameter's path is named by index and id,
+        as the scenario's own messages name it (``parameters.events.2 (missiles).at``)."""
+        doc = self.scenario_doc
+        if doc is not None and len(path) > 1 and path[0] == "parameters":
+            path = (path[0], name_events(str(path[1]), doc), *path[2:])
+        return format_path(path)
 
     def reported(self, path: DocPath) -> bool:
         return any(path[: len(p)] == p for p in self.raw.reported)
@@ -342,6 +352,7 @@ class _Loader:
             scenario, found = validate_document(raw.data, raw.positions, name, raw.reported)
             problems += found
             base.raw = raw
+            self.scenario_doc = raw.data
         if problems:
             self.scenario_problems += problems
             count = len(problems)
@@ -509,7 +520,9 @@ class _Loader:
             return None
         resolved = applied.changed[0][0]
         if resolved in seen:
-            self.report(here, f"the same scenario value as parameters.{seen[resolved]}", "key")
+            line = self.pos(("parameters", seen[resolved]), "key")[1]
+            message = f"the same scenario value as parameters.{seen[resolved]} (line {line})"
+            self.report(here, message, "key")
             return None
         seen[resolved] = name
         if resolved == ("seed",):
@@ -633,7 +646,7 @@ class _Loader:
                 self.report(("parameters", name), problem.message, "key")
                 return "path"
             message = problem.message
-            if problem.path != format_path(resolved) or at != value_pos:
+            if problem.path != format_path(resolved, applied.data) or at != value_pos:
                 message = f"{problem.path}: {message}"
             self.report(path, message)
             status = "bad"
@@ -733,3 +746,4 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
     if text is None:
         raise SweepError([Problem(filename, 1, 1, TOP, reason)])
     return load_sweep_text(text, filename, Path(filename).parent)
+
