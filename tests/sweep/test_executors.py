@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import pandas as pd
 import pytest
 
-from alignsim.sweep.executors import DaskExecutor, LocalExecutor
+from alignsim.sweep.executors import DaskExecutor, LocalExecutor, local_cluster_addresses
 from alignsim.sweep.runner import run
 from alignsim.sweep.storage import read_runs
 
@@ -22,6 +23,7 @@ def test_local_executor_runs_everything():
     assert got == [1, 2, 5, 10, 17]
 
 
+@pytest.mark.slow
 def test_worker_processes_use_single_threaded_blas():
     saved = os.environ.get("OMP_NUM_THREADS")
     with LocalExecutor(workers=2) as executor:
@@ -37,6 +39,7 @@ def _thread_env(item, context):
     return tuple(os.environ.get(n) for n in names)
 
 
+@pytest.mark.slow
 def test_identical_runs_across_executors(tiny_sweep, tmp_path):
     one = run(tiny_sweep, out=tmp_path / "w1", workers=1, chunk=5, progress=False)
     two = run(tiny_sweep, out=tmp_path / "w2", workers=2, chunk=5, progress=False)
@@ -50,11 +53,19 @@ def test_identical_runs_across_executors(tiny_sweep, tmp_path):
         assert summary == (tmp_path / "w1" / "summary.csv").read_text()
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_listens_on_localhost():
-    with DaskExecutor("local") as executor:
-        address = executor._client.scheduler.address
-        got = sorted(executor.map_unordered(_square_plus, range(10), {"add": 2}))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with DaskExecutor("local") as executor:
+            address = executor._client.scheduler.address
+            web = executor._cluster.scheduler.http_server
+            got = sorted(executor.map_unordered(_square_plus, range(10), {"add": 2}))
     assert address.startswith("tcp://127.0.0.1:")
+    # the scheduler's web server too, on a port the system picked: Dask's own choice, 8787,
+    # may be held by another cluster (then Dask warns "Port 8787 is already in use")
+    assert web.address == "127.0.0.1" and web.port not in (0, 8787)
+    assert not [w for w in caught if "already in use" in str(w.message)]
     assert got == sorted(i * i + 2 for i in range(10))
 
 
@@ -63,12 +74,13 @@ def test_bad_worker_count():
         LocalExecutor(workers=0)
 
 
+@pytest.mark.slow
 def test_existing_cluster_by_address(tiny_sweep, tmp_path):
     """--scheduler tcp://HOST:PORT: a cluster started elsewhere (here, by the test)."""
     from distributed import LocalCluster
 
-    with LocalCluster(host="127.0.0.1", n_workers=1, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:  # fmt: skip
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      **local_cluster_addresses()) as cluster:  # fmt: skip
         remote = run(tiny_sweep, out=tmp_path / "remote", scheduler=cluster.scheduler_address,
                      chunk=5, progress=False)  # fmt: skip
     local = run(tiny_sweep, out=tmp_path / "local", workers=1, chunk=5, progress=False)

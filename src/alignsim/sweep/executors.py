@@ -177,6 +177,21 @@ def _call_with_context(fn: Callable[[Any, Any], Any], item: Any, context: Any) -
     return fn(item, context)
 
 
+def local_cluster_addresses() -> dict[str, Any]:
+    """Where a ``LocalCluster`` listens: 127.0.0.1 only, on ports the system picks.
+
+    The scheduler also serves a small web page (health, metrics) when it has no dashboard;
+    with ``dashboard_address=None`` Dask tries port 8787 for it first and warns "Port 8787
+    is already in use" whenever another cluster runs on the machine.
+    """
+    return {
+        "host": "127.0.0.1",
+        "scheduler_port": 0,
+        "dashboard_address": "127.0.0.1:0",
+        "scheduler_kwargs": {"dashboard": False},
+    }
+
+
 class DaskExecutor:
     """Runs on a Dask distributed cluster: ``"local"`` starts a ``LocalCluster`` on 127.0.0.1
     (``min(2, cores)`` single-threaded worker processes, no dashboard) for the duration;
@@ -206,11 +221,10 @@ class DaskExecutor:
 
         if self.address == "local":
             self._cluster = LocalCluster(
-                host="127.0.0.1",
                 n_workers=self._n_workers(),
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                **local_cluster_addresses(),
             )
             self._client = Client(self._cluster)
         else:
