@@ -6,10 +6,18 @@ from pathlib import Path
 
 import numpy as np
 
-from alignsim.analysis.drivers import bands_of, describe, net_crossings, part_label, signed
+from alignsim.analysis.drivers import (
+    bands_of,
+    describe,
+    is_crossing,
+    net_crossings,
+    part_label,
+    signed,
+)
+from alignsim.analysis.events import fired_events
 from alignsim.model.metrics import LEVELS
 from alignsim.model.recorder import Result
-from alignsim.viz.timeline import scenario_events_fired
+from alignsim.scenario.calendar import month_index
 
 KIND_WORDS = {
     "formed": "became partners",
@@ -22,6 +30,38 @@ KIND_WORDS = {
     "rivalry_ended": "stopped being rivals",
     "formal_alliance": "became a formal alliance",
 }
+
+
+#: One-line glosses of the terms a student may not know, given where each first appears.
+GLOSSES = {
+    "formal alliance": "at alliance level for {after} steps in a row",
+    "cooler side": "the state that gains less from the tie; its payoff sets the tie",
+    "bloc": "states with positive ties among themselves and negative ties to other blocs, "
+    "grouped so that as few ties as possible break that pattern",
+    "structural balance": "a closed triad — three states all tied to each other — is "
+    "balanced when a friend's friend is a friend and an enemy's enemy is a friend",
+    "frustration": "the strength of the ties that break the bloc pattern: positive ties "
+    "between blocs plus negative ties within them",
+    "polarization": "the mean hostility between the two largest blocs, from 0 to 1",
+}
+
+
+class Glossary:
+    """Adds a term's gloss the first time the summary uses it, and never again."""
+
+    def __init__(self, result: Result) -> None:
+        self.after = int(result.scenario.params.alliance_after)
+        self.used: set[str] = set()
+
+    def __call__(self, term: str, shown: str | None = None, *, inside: bool = False) -> str:
+        """``shown`` (default: the term) with its gloss the first time; ``inside`` text that
+        is already in parentheses gets "term: gloss"."""
+        shown = term if shown is None else shown
+        if term in self.used:
+            return shown
+        self.used.add(term)
+        gloss = GLOSSES[term].format(after=self.after)
+        return f"{shown}: {gloss}" if inside else f"{shown} ({gloss})"
 
 
 def write_summary(result: Result, folder: Path) -> Path:
@@ -46,7 +86,8 @@ def summary_text(result: Result) -> str:
                   "are those of recorded steps, events.csv has every step.", ""]  # fmt: skip
     if spec.description.strip():
         lines += ["## The question", "", spec.description.strip(), ""]
-    lines += _triangles(result) + _pairs(result) + _blocs(result) + _events(result)
+    gloss = Glossary(result)
+    lines += _triangles(result) + _pairs(result, gloss) + _blocs(result, gloss) + _events(result)
     lines += [
         "## Caveats",
         "",
@@ -114,15 +155,34 @@ def _triangles(result: Result) -> list[str]:
     return [*lines, ""]
 
 
-def _pairs(result: Result) -> list[str]:
+#: Before the watched pairs: how to read why a tie changed level.
+HOW_TIES_MOVE = (
+    "How to read the level changes: each step a tie moves part of the way toward the strength "
+    "its payoff sustains (its payoff is what the tie is worth to the side that gains less "
+    "from it: the sum of the parts named, such as energy, balance — a friend's friend or an "
+    "enemy's enemy — history, cost and noise, the random part redrawn at every step). "
+    '"Relaxing from +0.60 toward +0.48" says where the tie was heading; the parts listed '
+    "after it are those whose change since the tie entered its level pushed it the way it "
+    "went, with the size of that change."
+)
+
+
+def _pairs(result: Result, gloss: Glossary) -> list[str]:
     pairs = [tuple(p) for p in result.scenario.watch.pairs]
     if not pairs:
         return []
     lines = ["## Watched pairs", ""]
     crossings = net_crossings([e for e in result.recorder.events if e["kind"] in KIND_WORDS])
+    watched = {f"{a}–{b}" for a, b in pairs} | {f"{b}–{a}" for a, b in pairs}
+    if any(is_crossing(e["kind"]) and e["subject"] in watched for e in crossings):
+        lines += [HOW_TIES_MOVE, ""]
     for a, b in pairs:
         strength = result.strength(a, b)
         levels = [level.replace("_", " ") for level in result.levels(a, b)]
+        levels[0], levels[-1] = (
+            gloss(level, inside=True) if level in GLOSSES else level
+            for level in (levels[0], levels[-1])
+        )
         low, high = int(np.argmin(strength)), int(np.argmax(strength))
         text = (
             f"**{a}–{b}**: {strength[0]:+.2f} ({levels[0]}) in {result.dates[0]} → "
@@ -133,17 +193,18 @@ def _pairs(result: Result) -> list[str]:
         subject = {f"{a}–{b}", f"{b}–{a}"}
         changes = [e for e in crossings if e["subject"] in subject]
         if changes:
-            text += " Level changes: " + "; ".join(_crossing(result, e) for e in changes[:8])
+            text += " Level changes: " + "; ".join(_crossing(result, e, gloss) for e in changes[:8])
             if len(changes) > 8:
                 text += f"; and {len(changes) - 8} more (see events.csv)"
             text += "."
-        text += _overall_drivers(result, a, b)
+        text += _overall_drivers(result, a, b, gloss)
         lines += [f"- {text}"]
     return [*lines, ""]
 
 
-def _overall_drivers(result: Result, a: str, b: str) -> str:
-    """Mean parts of the cooler side over the run, from the pair's trace (when traced)."""
+def _overall_drivers(result: Result, a: str, b: str, gloss: Glossary) -> str:
+    """Mean parts of the cooler side over the run, from the pair's trace (when traced): what
+    holds the tie where it is, as opposed to what moved it across a level."""
     trace = result.extra.get("traces", {}).get(tuple(n for n in result.names if n in (a, b)))
     if trace is None or not trace.rows:
         return ""
@@ -157,7 +218,7 @@ def _overall_drivers(result: Result, a: str, b: str) -> str:
     def listed(indices) -> str:
         return ", ".join(f"{part_label(trace.part_names[i])} {signed(mean[i])}" for i in indices)
 
-    text = " Over the run (mean parts of the cooler side's payoff)"
+    text = f" Over the run, the payoff of its {gloss('cooler side')} averaged {signed(mean.sum())}"
     if ups:
         text += f", drawn together by {listed(ups)}"
     if downs:
@@ -165,16 +226,20 @@ def _overall_drivers(result: Result, a: str, b: str) -> str:
     return text + "."
 
 
-def _crossing(result: Result, row: dict) -> str:
+def _crossing(result: Result, row: dict, gloss: Glossary) -> str:
     why = describe(row, result.part_names, result.dates.__getitem__, bands_of(result.scenario))
-    return f"{KIND_WORDS[row['kind']]} in {row['date']} ({why})"
+    what = KIND_WORDS[row["kind"]]
+    if row["kind"] == "formal_alliance":
+        what = what.replace("formal alliance", gloss("formal alliance"))
+        return f"{what} in {row['date']}"
+    return f"{what} in {row['date']} ({why})"
 
 
-def _blocs(result: Result) -> list[str]:
+def _blocs(result: Result, gloss: Glossary) -> list[str]:
     last = len(result.recorded_steps) - 1  # the last step is always recorded
     final = result.recorder.bloc[last]
     power = result.recorder.power[last]
-    lines = ["## Blocs at the end", ""]
+    lines = ["## Blocs at the end", "", f"Each {gloss('bloc')}, largest power first:", ""]
     for bloc in sorted(set(int(b) for b in final) - {0}):
         members = [result.names[i] for i in np.argsort(-power) if final[i] == bloc]
         lines.append(f"- bloc {bloc}: {', '.join(members)}")
@@ -191,9 +256,9 @@ def _blocs(result: Result) -> list[str]:
     )
     lines += [
         "",
-        f"Structural balance at the end: {balance}; frustration "
-        f"{result.metric('frustration')[-1]:.2f}; polarization "
-        f"{result.metric('polarization')[-1]:.2f}.",
+        f"{gloss('structural balance', 'Structural balance')} at the end: {balance}; "
+        f"{gloss('frustration')} {result.metric('frustration')[-1]:.2f}; "
+        f"{gloss('polarization')} {result.metric('polarization')[-1]:.2f}.",
         "",
     ]
     counts = {lvl: int(result.metric(f"count.{lvl}")[-1]) for lvl in LEVELS}
@@ -206,12 +271,32 @@ def _blocs(result: Result) -> list[str]:
     return lines
 
 
+#: Above the event list: why an event can show after its own date.
+EVENTS_NOTE = (
+    "In date order. An event is applied at the first step on or after its date, and a step is "
+    "labelled with the date it ends on, so an event dated inside a step is applied at the next "
+    'label: "applied at" says when. Chance events have no date of their own: they are drawn '
+    "at a step."
+)
+
+
 def _events(result: Result) -> list[str]:
-    fired = scenario_events_fired(result)
+    fired = fired_events(result)
     if not fired:
         return []
-    lines = ["## Scenario events that fired", ""]
-    lines += [f"- {date}: {note}" for _step, date, note in fired]
+    months = 10**9  # after every dated event of the same step: drawn at its end
+    order = sorted(
+        range(len(fired)),
+        key=lambda k: (fired[k].step, month_index(fired[k].dated) if fired[k].dated else months),
+    )
+    lines = ["## Scenario events that fired", "", EVENTS_NOTE, ""]
+    for event in (fired[k] for k in order):
+        if event.dated is None:
+            lines.append(f"- {event.applied}: {event.note} (a chance event, drawn at this step)")
+        elif event.late:
+            lines.append(f"- {event.dated}: {event.note} (applied at {event.applied})")
+        else:
+            lines.append(f"- {event.dated}: {event.note}")
     return [*lines, ""]
 
 
