@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from alignsim.cli import main
-from tests.conftest import FLAGSHIP
+from tests.conftest import FLAGSHIP, ROOT
 
 TABLES = ("ties.csv", "states.csv", "metrics.csv", "events.csv")
 
@@ -163,6 +163,22 @@ def test_validate_cli_reports_every_broken_file_with_lines():
         for line, col, path, _message in problems:
             prefix = f"{BROKEN / stem}.yaml:{line}:{col}: {path}: "
             assert prefix in proc.stderr, prefix
+
+
+def test_validate_takes_scenarios_and_sweep_files_in_one_list():
+    scenarios = sorted((ROOT / "scenarios").glob("*.yaml"))
+    sweeps = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
+    proc = run_cli("validate", *map(str, scenarios + sweeps))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [f"{path}: ok" for path in scenarios + sweeps]
+    broken = ROOT / "tests" / "sweep" / "broken" / "combined.yaml"
+    proc = run_cli("validate", str(scenarios[0]), str(broken))
+    assert proc.returncode == 2
+    assert proc.stdout == f"{scenarios[0]}: ok\n"
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 8 and all(line.startswith(f"{broken}:") for line in lines), lines
+    assert f"{broken}:2:15: replications: 0 is out of range: needs 1 <= x" in lines
+    assert "Traceback" not in proc.stderr
 
 
 def test_run_refuses_python_tags_and_runs_nothing(tmp_path):

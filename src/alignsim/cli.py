@@ -77,8 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the page saves run folders (default: ./results)",
     )
 
-    validate = commands.add_parser("validate", help="check scenario files and report every problem")
-    validate.add_argument("files", nargs="+", type=Path)
+    validate = commands.add_parser(
+        "validate", help="check scenario and sweep files (told apart by their keys); report "
+        "every problem",
+    )  # fmt: skip
+    validate.add_argument("files", nargs="+", type=Path, help="scenario or sweep files (YAML)")
 
     commands.add_parser("schema", help="print the scenario file's JSON Schema")
 
@@ -328,9 +331,10 @@ def _where(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from alignsim.scenario import validate_files
+    from alignsim.scenario.cli_support import SCENARIO, validate_files
+    from alignsim.sweep.spec import SWEEP_FILE
 
-    code, lines = validate_files(args.files)
+    code, lines = validate_files(args.files, kinds=(SCENARIO, SWEEP_FILE))
     for line in lines:
         ok = line.endswith(": ok")
         print(line, file=sys.stdout if ok else sys.stderr)

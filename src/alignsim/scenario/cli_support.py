@@ -1,37 +1,150 @@
-"""What ``alignsim validate FILE...`` prints and returns, kept out of the CLI so it is testable."""
+"""What ``alignsim validate FILE...`` prints and returns, kept out of the CLI so it is testable.
+
+``validate`` takes files of several kinds (scenarios, sweep files) in one list. Each kind
+is a :class:`FileKind`: its top-level keys, by which a file is recognised, and the loader
+that checks it. Scenarios are built in; the CLI adds the kinds of the packages above this
+one (``alignsim.sweep.spec.SWEEP_FILE``), so this package imports none of them. A new kind
+of file is one more :class:`FileKind` in that list.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
-from .loading import load_scenario
-from .problems import TOP, Problem, ScenarioError
+from .extends import EXTENDS
+from .loading import load_scenario, read_file
+from .paths import fields_by_alias
+from .problems import TOP, Problem
+from .schema import Scenario
+from .yamlpos import load_yaml
 
 EXIT_OK = 0
 EXIT_INVALID = 2
 
 
+@dataclass(frozen=True)
+class FileKind:
+    """One kind of file ``validate`` checks."""
+
+    #: What the kind is called in messages ("scenario", "sweep file").
+    name: str
+    #: Its top-level keys; those no other kind has tell a file of this kind.
+    keys: tuple[str, ...]
+    #: Loads and checks a file; raises an exception with a ``problems`` list when it is bad.
+    check: Callable[[Path], object]
+    #: Its telling keys as a reader writes them ("name:, dimensions:, states:").
+    example: str
+
+
+SCENARIO = FileKind(
+    name="scenario",
+    keys=(*fields_by_alias(Scenario), EXTENDS),
+    check=load_scenario,
+    example="name:, dimensions:, states:",
+)
+
+
+def own_keys(kind: FileKind, kinds: Sequence[FileKind]) -> list[str]:
+    """The keys of ``kind`` that no other of ``kinds`` has."""
+    others = {key for other in kinds if other is not kind for key in other.keys}
+    return [key for key in kind.keys if key not in others]
+
+
+def recognise(path: Path, kinds: Sequence[FileKind]) -> FileKind | Problem:
+    """The kind of the file at ``path``, told by its top-level keys, or why it cannot be told.
+
+    A file that cannot be read as a YAML mapping is checked as the first kind, whose loader
+    says what is wrong with it. Keys are matched exactly first, then as misspellings (the
+    kind's own loader then suggests the right key).
+    """
+    if len(kinds) == 1:
+        return kinds[0]
+    text, _ = read_file(path)
+    raw = load_yaml(text, str(path)) if text is not None else None
+    if raw is None or raw.fatal or not isinstance(raw.data, dict) or not raw.data:
+        return kinds[0]
+    keys = [str(key) for key in raw.data]
+    owned = {kind.name: own_keys(kind, kinds) for kind in kinds}
+    exact = {name: [k for k in keys if k in own] for name, own in owned.items()}
+    found = [kind for kind in kinds if exact[kind.name]]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        return _mixed(path, found, exact)
+    known = {key for kind in kinds for key in kind.keys}
+    unknown = [key for key in keys if key not in known]
+    votes = _misspelt(unknown, {kind.name: owned[kind.name] for kind in kinds})
+    best = [kind for kind in kinds if votes[kind.name] == max(votes.values()) > 0]
+    return best[0] if len(best) == 1 else _neither(path, kinds)
+
+
+def _misspelt(keys: Iterable[str], owned: dict[str, list[str]]) -> dict[str, int]:
+    """How many of ``keys`` read as a misspelling of a key of each kind (its closest one)."""
+    kind_of = {key: name for name, own in owned.items() for key in own}
+    votes = dict.fromkeys(owned, 0)
+    for key in keys:
+        close = difflib.get_close_matches(key, list(kind_of), n=1, cutoff=0.7)
+        if close:
+            votes[kind_of[close[0]]] += 1
+    return votes
+
+
+def _mixed(path: Path, found: Sequence[FileKind], exact: dict[str, list[str]]) -> Problem:
+    parts = [f"{kind.name} keys ({', '.join(exact[kind.name])})" for kind in found]
+    expected = "; ".join(f"a {kind.name} has {kind.example}" for kind in found)
+    message = f"cannot tell which kind of file this is: it has {' and '.join(parts)}; {expected}"
+    return Problem(str(path), 1, 1, TOP, message)
+
+
+def _neither(path: Path, kinds: Sequence[FileKind]) -> Problem:
+    names = " nor ".join(f"a {kind.name}" for kind in kinds)
+    expected = "; ".join(f"a {kind.name} has {kind.example}" for kind in kinds)
+    message = f"neither {names}: none of its keys tells which ({expected})"
+    return Problem(str(path), 1, 1, TOP, message)
+
+
 def validate_files(
-    paths: Iterable[str | Path], overrides: Sequence[str] = ()
+    paths: Iterable[str | Path],
+    overrides: Sequence[str] = (),
+    kinds: Sequence[FileKind] = (SCENARIO,),
 ) -> tuple[int, list[str]]:
-    """Check every file; return (exit code, lines to print).
+    """Check every file as the kind its keys say it is; return (exit code, lines to print).
 
     ``FILE: ok`` for a good file, one ``FILE:LINE:COL: path: message`` line per
     problem otherwise. Exit code 0 when every file is fine, else 2. Never raises
     for a bad file: even an unexpected failure is reported as a problem line.
+    ``overrides`` (``PATH=VALUE``) apply to scenarios. ``kinds``: what a file may be; the
+    first is what a file that is no YAML mapping is checked as.
     """
+    if overrides:
+        with_overrides = partial(load_scenario, overrides=overrides)
+        kinds = [replace(k, check=with_overrides) if k is SCENARIO else k for k in kinds]
     code = EXIT_OK
     lines: list[str] = []
     for path in paths:
-        try:
-            load_scenario(path, overrides)
-        except ScenarioError as exc:
+        problems = _check(Path(path), kinds)
+        if problems:
             code = EXIT_INVALID
-            lines += [str(p) for p in exc.problems]
-        except Exception as exc:  # a bug in the checks must not become a traceback
-            code = EXIT_INVALID
-            lines.append(str(Problem(str(path), 1, 1, TOP, f"internal error: {exc!r}")))
+            lines += [str(p) for p in problems]
         else:
             lines.append(f"{path}: ok")
     return code, lines
+
+
+def _check(path: Path, kinds: Sequence[FileKind]) -> list[Problem]:
+    """The problems of one file (none when it is good)."""
+    try:
+        kind = recognise(path, kinds)
+        if isinstance(kind, Problem):
+            return [kind]
+        kind.check(path)
+    except Exception as exc:  # a bug in the checks must not become a traceback
+        problems = getattr(exc, "problems", None)
+        if isinstance(problems, list) and problems:
+            return problems
+        return [Problem(str(path), 1, 1, TOP, f"internal error: {exc!r}")]
+    return []

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+from alignsim.scenario.cli_support import FileKind
 from alignsim.scenario.crossref import did_you_mean
 from alignsim.scenario.loading import read_file, read_raw, resolve_raw
 from alignsim.scenario.overrides import apply_overrides_tracked
@@ -747,3 +748,9 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
         raise SweepError([Problem(filename, 1, 1, TOP, reason)])
     return load_sweep_text(text, filename, Path(filename).parent)
 
+
+#: Sweep files for ``alignsim validate``, told from scenarios by their keys; checking one
+#: checks the scenario it names too.
+SWEEP_FILE = FileKind(
+    name="sweep file", keys=TOP_KEYS, check=load_sweep, example="scenario:, parameters:"
+)
