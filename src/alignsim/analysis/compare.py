@@ -1,5 +1,5 @@
 """Counterfactual comparison of two runs: where ties end up, where they first part ways,
-and which payoff parts differ there.
+and which payoff parts made them part ways there.
 
 Works across seeds and across scenario variants that share states. With the same seed and
 the same states, two runs draw the same random numbers, so everything before the first
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alignsim.analysis.drivers import part_label
+from alignsim.analysis.drivers import part_label, share_by_parts
 from alignsim.io.reader import RunFolderReadError, read_run
 from alignsim.model.recorder import Result
 from alignsim.model.simulate import simulate
@@ -23,6 +23,8 @@ from alignsim.model.simulate import simulate
 TOLERANCE = 1e-12
 #: Payoff parts that differ by less than this are not reported as differing.
 PART_TOLERANCE = 1e-9
+#: Changes at the end smaller than this (half of what two decimals show) are not listed.
+SHOWN_CHANGE = 0.005
 
 
 class CompareError(Exception):
@@ -107,7 +109,14 @@ def _calendar_text(calendar) -> str:
 
 
 def _parts_at_divergence(a: Result, b: Result, pairs, first, steps) -> dict:
-    """For each diverging pair, the parts that differ at its first divergence, largest first."""
+    """For each diverging pair, what made its tie differ at its first divergence.
+
+    The same definition as a crossing's drivers (``analysis/drivers.py``): at that step both
+    runs revised the tie from the same strength, so the difference B − A is the rule's step
+    λ times the difference of the strengths their mutual payoffs sustain, shared among the
+    parts in proportion to how much each part of M differs between the runs. Whatever a
+    scenario event or a rule parameter did to the tie before the revision is the rest.
+    """
     traced = {}
     for result, label in ((a, "a"), (b, "b")):
         rerun = simulate(result.scenario, seed=result.seed, steps=result.steps, trace=pairs)
@@ -126,22 +135,44 @@ def _parts_at_divergence(a: Result, b: Result, pairs, first, steps) -> dict:
         if step not in ta.rows or step not in tb.rows or ta.part_names != tb.part_names:
             out[(x, y)] = "payoff parts not comparable (different dimensions)"
             continue
-        deltas = {}
-        for side in (0, 1):
-            delta = tb.rows[step][side] - ta.rows[step][side]
-            for name, value in zip(ta.part_names, delta, strict=True):
-                if abs(value) > abs(deltas.get(name, 0.0)):
-                    deltas[name] = value
+        shares, rest = _divergence_shares(
+            ta.rows[step], tb.rows[step], a.strength(x, y)[step], b.strength(x, y)[step]
+        )
         shown = sorted(
-            ((n, v) for n, v in deltas.items() if abs(v) > PART_TOLERANCE),
+            ((n, v) for n, v in zip(ta.part_names, shares, strict=True) if abs(v) > PART_TOLERANCE),
             key=lambda nv: -abs(nv[1]),
         )
         visible = [(n, v) for n, v in shown if abs(v) >= 0.0005][:4] or shown[:1]
-        if shown:
-            out[(x, y)] = ", ".join(f"{part_label(n)} {_signed(v)}" for n, v in visible)
-        else:
-            out[(x, y)] = "no payoff part differs (a scenario event moved the tie)"
+        items = [f"{part_label(n)} {_signed(v)}" for n, v in visible]
+        if abs(rest) > PART_TOLERANCE:
+            items.append(f"a scenario event or the rule {_signed(rest)}")
+        out[(x, y)] = ", ".join(items) or "no payoff part differs"
     return out
+
+
+def _divergence_shares(
+    row_a: tuple, row_b: tuple, after_a: float, after_b: float
+) -> tuple[np.ndarray, float]:
+    """Shares of a tie's difference B − A after one step's revisions, from both runs' trace
+    rows (parts, payoffs, sustained strength, tie before): one share per payoff part, and the
+    rest that no payoff part explains (the ties differed before the revision, or the rule)."""
+
+    def mutual_parts(row: tuple) -> np.ndarray:
+        ab, ba, total_ab, total_ba = row[:4]
+        return ab if total_ab <= total_ba else ba
+
+    def rate(row: tuple, after: float) -> float | None:
+        """The rule's step λ: the share of the gap to the sustained strength it closed."""
+        gap = row[4] - row[5]
+        return None if gap == 0 else (after - row[5]) / gap
+
+    step = rate(row_b, after_b)
+    step = rate(row_a, after_a) if step is None else step
+    step = 1.0 if step is None else step  # neither moved: the rule sets the tie (threshold)
+    by_payoff = step * (row_b[4] - row_a[4])
+    delta = mutual_parts(row_b) - mutual_parts(row_a)
+    shares = share_by_parts(np.array([by_payoff]), delta[None])[0]
+    return shares, (after_b - after_a) - float(shares.sum())
 
 
 def _signed(value: float) -> str:
@@ -175,12 +206,19 @@ def describe(comparison: Comparison) -> list[str]:
     lines.append(
         f"{len(diverging)} pairs diverge; the first at step {earliest} ({a.dates[earliest]})."
     )
-    top = diverging.reindex(diverging["change"].abs().sort_values(ascending=False).index)[:5]
+    changed = diverging[diverging["change"].abs() >= SHOWN_CHANGE]
+    if changed.empty:
+        lines.append(
+            f"No tie differs by {SHOWN_CHANGE} or more at the end: the runs part ways and "
+            "come back together."
+        )
+        return lines
+    top = changed.reindex(changed["change"].abs().sort_values(ascending=False).index)[:5]
     lines.append("Largest changes at the end (B − A):")
     for row in top.itertuples(index=False):
         lines.append(
             f"  {row.source}–{row.target}: {row.strength_a:+.2f} ({row.level_a}) → "
-            f"{row.strength_b:+.2f} ({row.level_b}); parts first differing in "
+            f"{row.strength_b:+.2f} ({row.level_b}); what made it differ first, in "
             f"{row.first_divergence_date}: {row.parts_differing}"
         )
     return lines

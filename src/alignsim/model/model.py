@@ -225,6 +225,7 @@ class AlignmentModel(mesa.Model):
                 payoff[i, j],
                 payoff[j, i],
                 sustained=self._sustains(old[i, j], payoff[i, j], payoff[j, i]),
+                before=old[i, j],
             )
         self._step_payoffs = (payoff, dynamic)
         self._settle_references(step)
@@ -317,11 +318,12 @@ class AlignmentModel(mesa.Model):
             dynamic, payoff = self._dynamic_rows[i], self._rows[i]
             ij = self.payoffs.pair_parts(i, j, dynamic[:, 0, j])
             ji = self.payoffs.pair_parts(j, i, dynamic[:, 1, j])
-            sustained = self._sustains(start[a, b], payoff[0, j], payoff[1, j])
+            levels = {"sustained": self._sustains(start[a, b], payoff[0, j], payoff[1, j]),
+                      "before": start[a, b]}  # fmt: skip
             if i == a:
-                trace.store(step, ij, ji, payoff[0, j], payoff[1, j], sustained=sustained)
+                trace.store(step, ij, ji, payoff[0, j], payoff[1, j], **levels)
             else:
-                trace.store(step, ji, ij, payoff[1, j], payoff[0, j], sustained=sustained)
+                trace.store(step, ji, ij, payoff[1, j], payoff[0, j], **levels)
 
     def _sustains(self, tie: float, u_ij: float, u_ji: float) -> float:
         """The strength the mutual payoff min(U_ij, U_ji) sustains for a tie now at ``tie``."""
@@ -356,7 +358,7 @@ class AlignmentModel(mesa.Model):
                 ab, ba = (ij, ji) if i == a else (ji, ij)
                 totals = (payoff[0, j], payoff[1, j]) if i == a else (payoff[1, j], payoff[0, j])
                 sustained = self._sustains(old[j], payoff[0, j], payoff[1, j])
-                trace.store(self.steps, ab, ba, *totals, sustained=sustained)
+                trace.store(self.steps, ab, ba, *totals, sustained=sustained, before=old[j])
         self._order[i] = self._activated
         self._activated += 1
         self._rows[i] = payoff

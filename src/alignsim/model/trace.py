@@ -15,13 +15,14 @@ import numpy as np
 
 @dataclass
 class PairTrace:
-    """Parts of U_ab and U_ba (and the payoffs the rule used) per step, for a < b, and the
-    strength their mutual payoff sustains (what the revision moved the tie toward)."""
+    """Parts of U_ab and U_ba (and the payoffs the rule used) per step, for a < b, the
+    strength their mutual payoff sustains (what the revision moved the tie toward) and the
+    tie the revision started from."""
 
     a: str
     b: str
     part_names: list[str]
-    rows: dict[int, tuple[np.ndarray, np.ndarray, float, float, float]] = field(
+    rows: dict[int, tuple[np.ndarray, np.ndarray, float, float, float, float]] = field(
         default_factory=dict
     )
 
@@ -34,8 +35,16 @@ class PairTrace:
         total_ba: float,
         *,
         sustained: float = float("nan"),
+        before: float = float("nan"),
     ) -> None:
-        self.rows[step] = (ab, ba, float(total_ab), float(total_ba), float(sustained))
+        self.rows[step] = (
+            ab,
+            ba,
+            float(total_ab),
+            float(total_ba),
+            float(sustained),
+            float(before),
+        )
 
     def until(self, step: int) -> PairTrace:
         """A frozen copy of the rows up to ``step``.
@@ -65,3 +74,7 @@ class PairTrace:
     def sustained(self) -> np.ndarray:
         """The strength the mutual payoff sustained at each step, in step order."""
         return np.array([self.rows[s][4] for s in sorted(self.rows)])
+
+    def before(self) -> np.ndarray:
+        """The tie each step's revision started from (after that step's events)."""
+        return np.array([self.rows[s][5] for s in sorted(self.rows)])
