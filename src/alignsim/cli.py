@@ -350,6 +350,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from alignsim.analysis.explain import ExplainError, explain, format_table, write_explanation
+    from alignsim.io.run_folder import update_manifest
 
     try:
         explanation = explain(args.run_dir, args.a, args.b)
@@ -366,6 +367,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(f"- {sentence}")
     try:
         csv, png = write_explanation(explanation, args.run_dir)
+        update_manifest(args.run_dir, ["alignsim", *args.argv])
     except OSError as error:
         print(f"alignsim: cannot write into {args.run_dir}: {error.strerror or error}",
               file=sys.stderr)  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 
 import numpy as np
@@ -124,3 +126,12 @@ def test_table_has_the_level_the_payoff_sustains(run_dir):
     mutual = table.groupby("step")["payoff"].min()
     np.testing.assert_allclose(table.groupby("step")["mutual_payoff"].first(), mutual)
     np.testing.assert_allclose(table.groupby("step")["sustained"].first(), np.tanh(kappa * mutual))
+
+
+def test_manifest_lists_the_explanation_files(run_dir, tmp_path):
+    copy = tmp_path / "listed"
+    shutil.copytree(run_dir, copy)
+    assert main(["explain", str(copy), "China", "Pakistan"]) == 0
+    files = json.loads((copy / "manifest.json").read_text())["files"]
+    for name in ("explain/China-Pakistan.csv", "explain/China-Pakistan.png"):
+        assert files[name] == hashlib.sha256((copy / name).read_bytes()).hexdigest()
