@@ -29,7 +29,8 @@ def part_colours(names: list[str]) -> dict[str, str]:
 
 
 def plot_explanation(explanation, path: Path) -> Path:
-    """Stacked bars of the parts (positive up, negative down), the payoff and the tie."""
+    """Stacked bars of the parts (positive up, negative down), the payoff, the tie and the
+    strength the mutual payoff sustains, which the tie relaxes toward."""
     result, table = explanation.result, explanation.table
     names = explanation.part_names
     colours = part_colours(names)
@@ -54,6 +55,9 @@ def plot_explanation(explanation, path: Path) -> Path:
                 label="payoff (sum of parts)")  # fmt: skip
         ax.plot(steps, block["strength"], color="#D55E00", lw=2.2, ls="--",
                 label="tie strength")  # fmt: skip
+        if "sustained" in block:
+            ax.plot(steps, block["sustained"], color="#CC79A7", lw=2.2, ls=(0, (1, 1)),
+                    label="what the lower payoff sustains:\nthe tie moves toward it")  # fmt: skip
         ax.axhline(0, color="black", lw=0.8)
         for row in explanation.changes:
             ax.axvline(int(row["step"]), color="#666666", lw=1, ls=":")
