@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from alignsim.model.recorder import Result
 from alignsim.scenario.calendar import DateError, month_index
 
-__all__ = ["FiredEvent", "fired_events"]
+__all__ = ["FiredEvent", "fired_events", "in_date_order"]
 
 
 @dataclass(frozen=True)
@@ -66,3 +66,12 @@ def _same_month(dated: str, applied: str) -> bool:
         return month_index(dated) == month_index(applied)
     except DateError:
         return dated == applied
+
+
+def in_date_order(events: list[FiredEvent]) -> list[FiredEvent]:
+    """Events by the step they applied at, then by their own date; chance events, which
+    have none, last in their step (they are drawn when the step is taken)."""
+    last = 10**9
+    return sorted(
+        events, key=lambda e: (e.step, month_index(e.dated) if e.dated is not None else last)
+    )

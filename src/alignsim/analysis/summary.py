@@ -14,10 +14,9 @@ from alignsim.analysis.drivers import (
     part_label,
     signed,
 )
-from alignsim.analysis.events import fired_events
+from alignsim.analysis.events import fired_events, in_date_order
 from alignsim.model.metrics import LEVELS
 from alignsim.model.recorder import Result
-from alignsim.scenario.calendar import month_index
 
 KIND_WORDS = {
     "formed": "became partners",
@@ -281,16 +280,11 @@ EVENTS_NOTE = (
 
 
 def _events(result: Result) -> list[str]:
-    fired = fired_events(result)
+    fired = in_date_order(fired_events(result))
     if not fired:
         return []
-    months = 10**9  # after every dated event of the same step: drawn at its end
-    order = sorted(
-        range(len(fired)),
-        key=lambda k: (fired[k].step, month_index(fired[k].dated) if fired[k].dated else months),
-    )
     lines = ["## Scenario events that fired", "", EVENTS_NOTE, ""]
-    for event in (fired[k] for k in order):
+    for event in fired:
         if event.dated is None:
             lines.append(f"- {event.applied}: {event.note} (a chance event, drawn at this step)")
         elif event.late:

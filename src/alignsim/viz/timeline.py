@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from alignsim.analysis.events import FiredEvent, fired_events
+from alignsim.analysis.events import FiredEvent, fired_events, in_date_order
 from alignsim.model.recorder import Result
 from alignsim.viz.style import (
     heading,
@@ -45,7 +45,7 @@ def merged_events(result: Result) -> list[tuple[int, str, str]]:
     """Scenario events that fired, one entry per step: (step, the step's date, the events'
     labels joined with " · ", each with its own date when it was applied later)."""
     merged: dict[int, list[FiredEvent]] = {}
-    for event in fired_events(result):
+    for event in in_date_order(fired_events(result)):
         merged.setdefault(event.step, []).append(event)
     return [
         (step, events[0].applied, " · ".join(e.label() for e in events))
