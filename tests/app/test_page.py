@@ -196,6 +196,16 @@ def test_pair_table_rows_add_up_to_the_payoff_shown(page, pair):
     assert "tie heads for" in table and "tie strength" in table
 
 
+def test_network_key_counts_the_rival_ties_left_out(page):
+    for _ in range(20):
+        button(page, "Step").click()
+    shown = model().so_far()
+    strength = shown.recorder.strength[shown.steps]
+    rival = int(((strength <= -0.2) & (strength > -0.6)).sum())
+    assert rival > 0
+    assert f"not drawn: neutral ties and {rival} rival ties" in texts(page)
+
+
 def test_export_writes_the_run_shown_as_a_run_folder(page, tmp_path):
     slider_after(page, "History weight").v_model = 0.9
     button(page, "Save this run as a run folder").click()

@@ -57,9 +57,10 @@ def event_steps(result: Result) -> list[tuple[int, str, str]]:
 
 
 class NetworkPicture:
-    """The signed network at the live step: green friendly, dashed vermillion hostile, width
-    by strength, node size by power (scaled over the whole run), colour by bloc. The key is
-    the page's, as text beside the picture.
+    """The signed network at the live step: green friendly, dashed vermillion hostile (at the
+    hostile level only, as in the run folder's pictures), width by strength, node size by
+    power (scaled over the whole run), colour by bloc. The key is the page's, as text beside
+    the picture.
 
     Built once per run; ``update`` only moves the ties and recolours the nodes, because
     building a figure costs more than drawing it.
@@ -69,7 +70,7 @@ class NetworkPicture:
         self.fig = _figure(5.0, 4.4)
         ax = self.fig.add_axes(inches(self.fig, 0.0, 0.0, 5.0, 4.4))
         self.artists = NetworkArtists(
-            ax, live, positions, scale=0.5, font_size=FONT, reference=whole
+            ax, live, positions, scale=0.5, font_size=FONT, reference=whole, all_ties=False
         )
         ax.set_xlim(-1.42, 1.42)  # room for the labels of states at the edge
 

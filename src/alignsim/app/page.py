@@ -100,12 +100,17 @@ def NetworkPanel(model: PageModel):
 
 def network_legend(live) -> str:
     """Tie and bloc key under the network, as text: crisp at any size."""
-    from alignsim.viz.style import NEGATIVE, POSITIVE, bloc_colour, bloc_names
+    from alignsim.viz.network import rival_ties_left_out
+    from alignsim.viz.style import NEGATIVE, POSITIVE, bloc_colour, bloc_names, minus
 
+    hidden = rival_ties_left_out(live, live.steps)
+    thresholds = live.scenario.params.thresholds
     ties = (
         f"<span style='color:{POSITIVE}'>━━ friendly</span> &nbsp; "
         f"<span style='color:{NEGATIVE}'>╍╍ hostile</span> &nbsp; "
-        "width = strength, neutral ties not drawn, node size = power"
+        f"width = strength, node size = power; not drawn: neutral ties and {hidden} rival "
+        f"{'tie' if hidden == 1 else 'ties'} (between {minus(thresholds.hostile)} and "
+        f"{minus(thresholds.rival)})"
     )
     chips = " &nbsp; ".join(
         f"<span style='display:inline-block;width:0.9em;height:0.9em;border-radius:50%;"
