@@ -59,38 +59,90 @@ def processes_marked(mark: str) -> list[int]:
     return found
 
 
+#: ``alignsim sweep`` in which one run never ends, so that the sweep is surely still going
+#: when the test kills it; it touches the file ``ALIGNSIM_TEST_BLOCKED`` when it gets there.
+#: The function is in a module of its own so that worker processes can import it.
+BLOCKING_SWEEP = """
+import os
+import sys
+import threading
+from pathlib import Path
+
+from alignsim.sweep import runner
+from alignsim.sweep.tasks import run_task
+
+BLOCKED = (1, 3)  # (point, replication): run 9 of 24
+
+
+def run_or_block(task, context):
+    if (task.point, task.replication) == BLOCKED:
+        Path(os.environ["ALIGNSIM_TEST_BLOCKED"]).touch()
+        threading.Event().wait()
+    return run_task(task, context)
+
+
+def main():
+    runner.run_task = run_or_block
+    from alignsim.cli import main
+
+    sys.exit(main(sys.argv[1:]))
+"""
+#: Runs finished when the sweep can go no further: one worker stops at run 9, in order;
+#: with two, the other worker runs all the rest.
+FINISHED_WHEN_BLOCKED = {1: 9, 2: 23}
+#: Seconds after which a wait gives up: only a sweep that hangs takes this long.
+HANG_GUARD_S = 600
+
+
+def _kept_so_far(out: Path) -> set[tuple[int, int]]:
+    """Stored or journalled runs of a sweep still running (a journal may vanish meanwhile)."""
+    try:
+        return stored_keys(out) | journal_keys(out)
+    except FileNotFoundError:  # a chunk was just written and its journal deleted
+        return set()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_sigkill_then_resume(tmp_path, make_sweep, workers):
-    # 4 points × 6 replications of 30 steps: long enough to be killed part-way. Chunks of 4,
-    # killed once a chunk is stored and the next one is partly journalled.
+    # 4 points × 6 replications of 30 steps in chunks of 4; run 9 never ends, so the sweep
+    # is killed part-way whatever the machine's speed: once every run it can finish is
+    # stored or journalled, a chunk being filled.
     path = make_sweep(tmp_path, steps=30, replications=6)
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "alignsim", "sweep", str(path), "--out", str(out),
-               "--workers", str(workers), "--chunk", "4"]  # fmt: skip
+    (tmp_path / "blocking_sweep.py").write_text(BLOCKING_SWEEP, encoding="utf-8")
+    blocked = tmp_path / "blocked"
+    command = [sys.executable, "-c", "import blocking_sweep; blocking_sweep.main()", "sweep",
+               str(path), "--out", str(out), "--workers", str(workers), "--chunk", "4"]  # fmt: skip
     mark = f"sigkill-{workers}-{os.getpid()}-{time.monotonic_ns()}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TQDM_MININTERVAL": "0",
-           "ALIGNSIM_TEST_MARK": mark}  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "src")]),
+           "TQDM_MININTERVAL": "0", "ALIGNSIM_TEST_MARK": mark,
+           "ALIGNSIM_TEST_BLOCKED": str(blocked)}  # fmt: skip
     stderr = tmp_path / "stderr.txt"
     with open(stderr, "wb") as err:
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
         try:
-            deadline = time.monotonic() + 120
-            while not (chunk_files(out) and journal_keys(out)):
-                assert process.poll() is None, "the sweep ended before the kill"
-                assert time.monotonic() < deadline, "no chunk and journal written in time"
-                time.sleep(0.01)
+            deadline = time.monotonic() + HANG_GUARD_S
+            while not (
+                blocked.exists() and len(_kept_so_far(out)) == FINISHED_WHEN_BLOCKED[workers]
+            ):
+                assert process.poll() is None, stderr.read_text()
+                assert time.monotonic() < deadline, "the sweep hangs before run 9"
+                time.sleep(0.1)
             os.kill(process.pid, signal.SIGKILL)
         finally:
-            process.wait(timeout=60)
+            process.kill()
+            process.wait()
     assert process.returncode == -signal.SIGKILL
     # the killed sweep's worker processes notice and leave instead of waiting forever
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + HANG_GUARD_S
     while processes_marked(mark) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_marked(mark) == []
     stored, journalled = stored_keys(out), journal_keys(out)
     kept = stored | journalled
-    assert 0 < len(stored) < 24 and journalled, "the kill should land part-way through"
+    assert len(kept) == FINISHED_WHEN_BLOCKED[workers] and (1, 3) not in kept
+    assert 0 < len(stored) < 24 and journalled - stored, "killed with a chunk being filled"
     # the journal holds only the runs of the chunk being filled (all 4 of them if the kill
     # landed while that chunk was being written)
     assert len(journalled) <= 4
@@ -110,6 +162,7 @@ def test_sigkill_then_resume(tmp_path, make_sweep, workers):
     assert summary == (tmp_path / "whole" / "summary.csv").read_text()
 
 
+@pytest.mark.slow
 def test_journal_is_folded_in_without_duplicates(tiny_sweep, tmp_path):
     out = tmp_path / "out"
     reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
@@ -132,6 +185,7 @@ def test_journal_is_folded_in_without_duplicates(tiny_sweep, tmp_path):
     _assert_same_runs(read_runs(out), reference)
 
 
+@pytest.mark.slow
 def test_a_cut_off_journal_line_is_run_again(tiny_sweep, tmp_path):
     out = tmp_path / "out"
     reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
@@ -159,6 +213,7 @@ def read_runs_rows(path: Path) -> list[dict]:
     return pq.read_table(path).to_pylist()
 
 
+@pytest.mark.slow
 def test_resume_runs_only_the_missing(tiny_sweep, tmp_path):
     out = tmp_path / "out"
     reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
@@ -188,6 +243,7 @@ def test_resume_refuses_a_changed_scenario(tmp_path, make_sweep, flagship):
         execute(out=out, resume=True, progress=False, plots=False)
 
 
+@pytest.mark.slow
 def test_resume_uses_the_stored_sweep_file(tiny_sweep, tmp_path):
     out = tmp_path / "out"
     reference = run(tiny_sweep, out=out, workers=1, chunk=4, progress=False, plots=False)
