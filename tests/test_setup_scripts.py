@@ -21,7 +21,7 @@ def bash(script: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         env=env,
-        timeout=60,
+        timeout=600,  # only a script that hangs takes this long
     )
 
 
