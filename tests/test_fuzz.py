@@ -507,7 +507,7 @@ def test_broken_files_in_a_real_process(tmp_path, case):
     path.write_text(BROKEN[case], encoding="utf-8")
     for args in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "run")]):
         done = subprocess.run(
-            [sys.executable, "-m", "alignsim", *args], capture_output=True, text=True, timeout=120
+            [sys.executable, "-m", "alignsim", *args], capture_output=True, text=True, timeout=600
         )
         assert "Traceback" not in done.stderr
         assert_located(done.returncode, done.stderr, {str(path)})
@@ -526,7 +526,7 @@ def test_unicode_scenario_runs_in_a_real_process(tmp_path):
     out = tmp_path / "run"
     done = subprocess.run(
         [sys.executable, "-m", "alignsim", "run", str(path), "--no-plots", "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert_finite_tables(out)

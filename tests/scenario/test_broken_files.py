@@ -173,10 +173,11 @@ def test_alias_bomb_is_stopped_quickly():
     for i in range(1, 9):
         refs = ", ".join([f"*a{i - 1}"] * 10)
         levels.append(f"a{i}: &a{i} [{refs}]")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time, which a loaded machine does not stretch
     with pytest.raises(ScenarioError, match="document too large"):
         load_scenario_text("\n".join(levels) + "\n")
-    assert time.perf_counter() - started < 10
+    # stopped at 500,000 values it takes seconds; expanding its 10**9 values, hours
+    assert time.process_time() - started < 60
 
 
 def test_duplicate_state_keeps_reporting_other_problems(minimal_text: str):
