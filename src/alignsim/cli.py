@@ -456,7 +456,7 @@ def cmd_animate(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from alignsim.sweep.runner import execute
+    from alignsim.sweep.runner import SweepInterrupted, execute
     from alignsim.sweep.spec import SweepError
     from alignsim.sweep.storage import StorageError
 
@@ -484,9 +484,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"alignsim sweep: {error.strerror or error}", file=sys.stderr)
         return EXIT_FAILURE
-    except KeyboardInterrupt:
-        print(f"alignsim sweep: interrupted; finished runs are kept in {out}, continue with "
-              f"`alignsim sweep --resume {out}`", file=sys.stderr)  # fmt: skip
+    except SweepInterrupted as stop:
+        print(f"alignsim: interrupted; {stop.saved} of {stop.total} runs are saved in {out} "
+              f"— resume with alignsim sweep --resume {out}", file=sys.stderr)  # fmt: skip
+        return 130
+    except KeyboardInterrupt:  # before the runs started, or while summarizing them
+        resume = f"; resume with alignsim sweep --resume {out}"
+        started = (out / "manifest.json").is_file()
+        print(f"alignsim: interrupted{resume if started else ''}", file=sys.stderr)
         return 130
     resumed = f" ({done.before} stored before)" if done.before else ""
     failed = f", {done.failed} failed" if done.failed else ""

@@ -6,6 +6,10 @@ which calls ``fn(item, context)`` for every item and yields the results as they 
 At most a few tasks per worker are in flight, so a sweep of any size holds only a window of
 tasks and results in memory.
 
+Local workers ignore Ctrl-C (SIGINT, which a terminal sends to every process of the job):
+the sweep process handles it and stops them, so an interrupted sweep prints no worker's
+traceback.
+
 Workers run one simulation each at a time, with BLAS/OpenMP thread pools of one thread
 (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` = 1, and threadpoolctl
 when installed): the model's matrix products are small, and N workers × M BLAS threads
@@ -14,7 +18,10 @@ would oversubscribe the cores.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -63,6 +70,7 @@ _WORKER_CONTEXT: Any = None
 
 def _init_worker(context: Any) -> None:
     global _WORKER_CONTEXT
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _limit_threads()
     _WORKER_CONTEXT = context
     _leave_with_parent()
@@ -88,6 +96,43 @@ def _call_in_worker(fn: Callable[[Any, Any], Any], item: Any) -> Any:
     return fn(item, _WORKER_CONTEXT)
 
 
+def _started() -> None:
+    """A task that does nothing: submitting one makes the pool start a worker."""
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored in this process meanwhile, so that processes started now ignore it too.
+
+    A terminal's Ctrl-C reaches every process of the foreground group, workers included. A
+    spawned worker that gets it while still importing (before its initializer runs) prints a
+    ``KeyboardInterrupt`` traceback; one started while SIGINT is ignored keeps ignoring it
+    (an ignored signal stays ignored across ``exec``, and Python then installs no handler).
+    A Ctrl-C in the time this takes (starting two workers: 10–30 ms, not their imports) is
+    lost. Only the main thread may change signal handlers; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _stop_workers(pool: Any) -> None:
+    """Stop the pool's workers at once: after Ctrl-C or an error the runs they are busy with
+    would not be recorded, and a long run would keep the sweep from ending until it is done."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+    else:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 class LocalExecutor:
     """Runs on this machine: ``workers`` processes (default: all cores); 1 runs in-process."""
 
@@ -107,8 +152,10 @@ class LocalExecutor:
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
         if self._pool is not None:
-            # on an error or Ctrl-C, don't wait for queued runs
-            self._pool.shutdown(wait=exc_type is None, cancel_futures=True)
+            if exc_type is None:
+                self._pool.shutdown(wait=True)
+            else:  # an error or Ctrl-C: neither queued runs nor those in flight are wanted
+                _stop_workers(self._pool)
             self._pool = self._pool_context = None
         for name, value in self._saved_env.items():
             if value is None:
@@ -148,6 +195,11 @@ class LocalExecutor:
             initargs=(context,),
         )
         self._pool_context = context
+        # The pool starts a worker per task submitted while none is idle, up to `workers`:
+        # start them all now, with SIGINT ignored, so that no Ctrl-C hits one mid-import.
+        with _sigint_ignored():
+            for _ in range(self.workers):
+                self._pool.submit(_started)
         return self._pool
 
     def _map_pool(self, fn: Callable, items: Iterable[Any], pool: Any) -> Iterator[Any]:

@@ -40,6 +40,20 @@ SEEDING = (
 )
 
 
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a sweep; its finished runs are stored and ``--resume`` continues it.
+
+    A :class:`KeyboardInterrupt`, so code that handles Ctrl-C still does; it says how far
+    the sweep got, for a message that does not need to look into the folder.
+    """
+
+    def __init__(self, out: Path, saved: int, total: int) -> None:
+        super().__init__(f"{saved} of {total} runs are saved in {out}")
+        self.out = out
+        self.saved = saved
+        self.total = total
+
+
 @dataclass
 class SweepRun:
     """What :func:`execute` did."""
@@ -230,12 +244,15 @@ def execute(
                         failed += 1
                         bar.set_postfix(failed=failed, refresh=False)
                     bar.update(1)
-    except BaseException:
+    except BaseException as error:
         # an error or Ctrl-C: every finished run is in the journal already; write them as a
         # chunk if that still works, else --resume folds the journal in
         with contextlib.suppress(Exception):
             writer.flush()
         writer.close()
+        if isinstance(error, KeyboardInterrupt) and not isinstance(error, SweepInterrupted):
+            saved = before + writer.written + len(writer.rows)
+            raise SweepInterrupted(out, saved, total) from None
         raise
     finally:
         bar.close()

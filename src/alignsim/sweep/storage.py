@@ -164,9 +164,11 @@ JOURNAL_SYNC_SECONDS = 1.0
 class ChunkWriter:
     """Journals every row as it arrives and writes every ``size`` of them as the next chunk.
 
-    ``add`` appends the row to ``runs/journal-NNNNN.jsonl`` with one ``write`` (set
-    ``journal=False`` for none) before buffering it; ``flush`` writes the buffered rows as
-    ``chunk-NNNNN.parquet`` atomically and then deletes that journal.
+    ``add`` buffers the row and appends it to ``runs/journal-NNNNN.jsonl`` with one ``write``
+    (set ``journal=False`` for none); ``flush`` writes the buffered rows as
+    ``chunk-NNNNN.parquet`` atomically and then deletes that journal. A Ctrl-C anywhere in
+    ``add`` or ``flush`` leaves every row that reached the journal in the buffer too, and a
+    ``flush`` after it writes each row once.
 
     A written line survives the process being killed (it is in the kernel's page cache);
     fsync, which a power cut or a crashed machine needs, runs at most once a second — a
@@ -197,9 +199,9 @@ class ChunkWriter:
         return self.runs / f"journal-{self.next_index:05d}.jsonl"
 
     def add(self, row: dict[str, Any]) -> Path | None:
+        self.rows.append(row)  # first: a journal write cut short leaves the row here
         if self.journal:
             self._append(row)
-        self.rows.append(row)
         if len(self.rows) >= self.size:
             return self.flush()
         return None
@@ -239,15 +241,17 @@ class ChunkWriter:
         if not self.rows:
             self._close_journal()
             return None
+        count = len(self.rows)
         path = write_chunk(self.runs / f"chunk-{self.next_index:05d}.parquet", self.rows,
                            self.schema)  # fmt: skip
         self._close_journal(sync=False)  # its rows are in the chunk, fsynced
         with contextlib.suppress(FileNotFoundError):
             self.journal_path.unlink()
         _fsync_dir(self.runs)
-        self.next_index += 1
-        self.written += len(self.rows)
-        self.rows = []
+        # One statement without calls or loops, where CPython runs no signal handler: a Ctrl-C
+        # cannot leave the chunk counted as written with its rows still buffered (a second
+        # flush would store them twice), nor the other way round.
+        self.next_index, self.written, self.rows = self.next_index + 1, self.written + count, []
         return path
 
 
