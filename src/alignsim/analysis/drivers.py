@@ -230,19 +230,30 @@ def drivers_column(frame: pd.DataFrame, part_names: Sequence[str]) -> pd.Series:
         rows["sustained"].to_numpy(dtype=float), rows["reference.sustained"].to_numpy(dtype=float),
         np.where(ab_cooler, ab, ba) - then,
     )  # fmt: skip
-    names = [RELAXATION, *part_names, "rule"]
+    names = np.array([RELAXATION, *part_names, "rule"], dtype=object)
     shares = np.column_stack([relaxation, parts, rest])
-    sustained = rows["sustained"].to_numpy(dtype=float)
-    texts = [_drivers_text(names, values, level) for values, level in zip(shares, sustained,
-                                                                          strict=True)]  # fmt: skip
-    out.iloc[np.nonzero(ruled)[0]] = texts
+    out.iloc[np.nonzero(ruled)[0]] = _drivers_texts(
+        names, shares, rows["sustained"].to_numpy(dtype=float)
+    )
     return out
 
 
-def _drivers_text(names: Sequence[str], values: np.ndarray, sustained: float) -> str:
-    order = np.argsort(-np.abs(values), kind="stable")
-    items = [f"{names[k]}={values[k]:+.6g}" for k in order if abs(values[k]) > NEGLIGIBLE]
-    return "; ".join([*items, f"sustained={sustained:+.6g}"])
+def _drivers_texts(names: np.ndarray, shares: np.ndarray, sustained: np.ndarray) -> list[str]:
+    """``drivers`` cells: each row's shares largest first (those above rounding), then
+    ``sustained=``; sorted for all rows at once, as a run can log tens of thousands."""
+    order = np.argsort(-np.abs(shares), axis=1, kind="stable")
+    values = np.take_along_axis(shares, order, axis=1)
+    keep = np.abs(values) > NEGLIGIBLE
+    rows = zip(names[order].tolist(), values.tolist(), keep.tolist(), sustained.tolist(),
+               strict=True)  # fmt: skip
+    texts = []
+    for row_names, row_values, row_keep, level in rows:
+        items = [
+            f"{n}={v:+.6g}" for n, v, k in zip(row_names, row_values, row_keep, strict=True) if k
+        ]
+        items.append(f"sustained={level:+.6g}")
+        texts.append("; ".join(items))
+    return texts
 
 
 # -- sentences ---------------------------------------------------------------------------------

@@ -67,8 +67,9 @@ def estimate(
     parts = k + 5 if parts is None else parts
     metrics = 20
     recorder = rows * (pairs * 9 + n * k * 16 + n * 12 + metrics * 8)
-    # payoff parts, corridor factors, T, codes, and the compiled step's buffers (~12 N×N)
-    working = n * n * 8 * (2 * parts + k + 28)
+    # payoff parts, corridor factors, T, codes, the compiled step's buffers (~12 N×N), and
+    # each pair's reference parts for explaining crossings (with their set-up: 3 sets)
+    working = n * n * 8 * (5 * parts + k + 28)
     # writing: the ties table as a DataFrame (step, date, names, strength, level: 48 B a row)
     tables = rows * pairs * 48 + rows * n * (40 + (2 * k + 2) * 8)
     memory = BASE_MEMORY + recorder + working + tables
