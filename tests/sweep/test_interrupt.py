@@ -33,10 +33,14 @@ SAVED = re.compile(
 )
 
 
-def _start(path: Path, out: Path) -> subprocess.Popen:
+#: Two local worker processes, or a Dask LocalCluster of two.
+EXECUTORS = {"processes": ["--workers", "2"], "dask": ["--scheduler", "local", "--workers", "2"]}
+
+
+def _start(path: Path, out: Path, executor: str = "processes") -> subprocess.Popen:
     """`alignsim sweep` with two workers, alone in a new process group as a shell's job is."""
     command = [sys.executable, "-m", "alignsim", "sweep", str(path), "--out", str(out),
-               "--workers", "2", "--chunk", "1000"]  # fmt: skip
+               *EXECUTORS[executor], "--chunk", "1000"]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     return subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -87,10 +91,11 @@ def _assert_complete(out: Path, seed: int) -> None:
 
 
 @pytest.mark.slow
-def test_ctrl_c_prints_one_line_and_resume_finishes(tmp_path: Path):
+@pytest.mark.parametrize("executor", sorted(EXECUTORS))
+def test_ctrl_c_prints_one_line_and_resume_finishes(tmp_path: Path, executor: str):
     path = write_sweep(tmp_path, steps=24, replications=20, seed=5, parameters=PARAMETERS)
     out = tmp_path / "out"
-    process = _start(path, out)
+    process = _start(path, out, executor)
     try:
         _wait_until(lambda: _journalled(out), process, "a journalled run")
         workers = _workers(process)
@@ -111,7 +116,7 @@ def test_ctrl_c_prints_one_line_and_resume_finishes(tmp_path: Path):
     assert not alive, "workers outlived the interrupted sweep"
 
     resumed = subprocess.run(
-        [sys.executable, "-m", "alignsim", "sweep", "--resume", str(out), "--workers", "2"],
+        [sys.executable, "-m", "alignsim", "sweep", "--resume", str(out), *EXECUTORS[executor]],
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         capture_output=True, text=True, timeout=DEADLINE,
     )  # fmt: skip

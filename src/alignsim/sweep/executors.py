@@ -6,9 +6,9 @@ which calls ``fn(item, context)`` for every item and yields the results as they 
 At most a few tasks per worker are in flight, so a sweep of any size holds only a window of
 tasks and results in memory.
 
-Local workers ignore Ctrl-C (SIGINT, which a terminal sends to every process of the job):
-the sweep process handles it and stops them, so an interrupted sweep prints no worker's
-traceback.
+Local workers, and those of a Dask LocalCluster, ignore Ctrl-C (SIGINT, which a terminal
+sends to every process of the job): the sweep process handles it and stops them, so an
+interrupted sweep prints no worker's traceback.
 
 Workers run one simulation each at a time, with BLAS/OpenMP thread pools of one thread
 (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` = 1, and threadpoolctl
@@ -108,8 +108,9 @@ def _sigint_ignored() -> Iterator[None]:
     spawned worker that gets it while still importing (before its initializer runs) prints a
     ``KeyboardInterrupt`` traceback; one started while SIGINT is ignored keeps ignoring it
     (an ignored signal stays ignored across ``exec``, and Python then installs no handler).
-    A Ctrl-C in the time this takes (starting two workers: 10–30 ms, not their imports) is
-    lost. Only the main thread may change signal handlers; elsewhere this does nothing.
+    A Ctrl-C in the time this takes is lost: 10–30 ms to start two local processes (not
+    their imports), 1–2 s to start a Dask LocalCluster of two (measured). Only the main
+    thread may change signal handlers; elsewhere this does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -272,12 +273,13 @@ class DaskExecutor:
         from distributed import Client, LocalCluster
 
         if self.address == "local":
-            self._cluster = LocalCluster(
-                n_workers=self._n_workers(),
-                threads_per_worker=1,
-                processes=True,
-                **local_cluster_addresses(),
-            )
+            with _sigint_ignored():  # its workers ignore Ctrl-C; closing the cluster stops them
+                self._cluster = LocalCluster(
+                    n_workers=self._n_workers(),
+                    threads_per_worker=1,
+                    processes=True,
+                    **local_cluster_addresses(),
+                )
             self._client = Client(self._cluster)
         else:
             self._client = Client(self.address)
