@@ -19,6 +19,8 @@ would oversubscribe the cores.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import logging
 import os
 import signal
 import threading
@@ -120,6 +122,43 @@ def _sigint_ignored() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+class _DeferredInterrupt:
+    """Ctrl-C noted, and raised as ``KeyboardInterrupt`` only where ``check`` is called.
+
+    Dask's client waits inside its own event-loop calls; a ``KeyboardInterrupt`` raised in
+    the middle of one can leave Dask's clean-up raising errors of its own (a traceback
+    instead of one line). Inside this context SIGINT only sets a flag, and the loop that
+    waits for results wakes often enough (``POLL`` seconds) to act on it. Only the main
+    thread may set signal handlers; elsewhere SIGINT keeps its handler.
+    """
+
+    POLL = 0.2
+
+    def __init__(self) -> None:
+        self.pending = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _DeferredInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            handler = signal.getsignal(signal.SIGINT)
+            if handler is not signal.SIG_IGN:  # an ignored Ctrl-C stays ignored
+                self._previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def _note(self, signum: int, frame: Any) -> None:
+        self.pending = True
+
+    def check(self) -> None:
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
 
 
 def _stop_workers(pool: Any) -> None:
@@ -253,6 +292,12 @@ class DaskExecutor:
 
     Dask's nannies start workers with OMP/OPENBLAS/MKL_NUM_THREADS=1 by default
     (``distributed.nanny.pre-spawn-environ``); workers also apply them on first use.
+
+    Ctrl-C is acted on between results (``_DeferredInterrupt``): the runs in flight are
+    cancelled and the cluster closed. A LocalCluster's workers log only critical errors: a
+    run that fails comes back as a failed row, and what workers would log while the cluster
+    that started them shuts down (heartbeats to a closed scheduler, cancelled runs) is not
+    news to anyone.
     """
 
     def __init__(self, address: str = "local", workers: int | None = None) -> None:
@@ -278,6 +323,7 @@ class DaskExecutor:
                     n_workers=self._n_workers(),
                     threads_per_worker=1,
                     processes=True,
+                    silence_logs=logging.CRITICAL,
                     **local_cluster_addresses(),
                 )
             self._client = Client(self._cluster)
@@ -286,12 +332,13 @@ class DaskExecutor:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-        if self._cluster is not None:
-            self._cluster.close()
-            self._cluster = None
+        with _DeferredInterrupt():  # a second Ctrl-C while closing changes nothing
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+            if self._cluster is not None:
+                self._cluster.close()
+                self._cluster = None
 
     def _slots(self) -> int:
         try:
@@ -303,28 +350,36 @@ class DaskExecutor:
     def map_unordered(
         self, fn: Callable[[Any, Any], Any], items: Iterable[Any], context: Any
     ) -> Iterator[Any]:
-        from distributed import as_completed
+        from distributed import wait
 
         client = self._client
-        client.run(_limit_threads)
-        [shared] = client.scatter([context], broadcast=True, hash=False)
-        iterator = iter(items)
-        window = self._slots() * WINDOW_PER_WORKER
-
-        def submit(item: Any) -> Any:
-            return client.submit(_call_with_context, fn, item, shared, pure=False)
-
-        first = []
-        for item in iterator:
-            first.append(submit(item))
-            if len(first) >= window:
-                break
-        completed = as_completed(first)
-        for future in completed:
-            result = future.result()
-            future.release()
-            for item in iterator:
-                completed.add(submit(item))
-                break
-            yield result
-        shared.release()
+        with _DeferredInterrupt() as interrupt:
+            client.run(_limit_threads)
+            [shared] = client.scatter([context], broadcast=True, hash=False)
+            iterator = iter(items)
+            window = self._slots() * WINDOW_PER_WORKER
+            pending: set[Any] = set()
+            try:
+                for item in itertools.islice(iterator, window):
+                    pending.add(client.submit(_call_with_context, fn, item, shared, pure=False))
+                while pending:
+                    interrupt.check()
+                    try:
+                        done, pending = wait(
+                            pending, timeout=interrupt.POLL, return_when="FIRST_COMPLETED"
+                        )
+                    except TimeoutError:
+                        continue
+                    for future in done:
+                        result = future.result()
+                        future.release()
+                        for item in itertools.islice(iterator, 1):
+                            pending.add(
+                                client.submit(_call_with_context, fn, item, shared, pure=False)
+                            )
+                        yield result
+                        interrupt.check()
+            finally:
+                if pending:  # Ctrl-C or an error: the runs in flight are not wanted
+                    client.cancel(list(pending))
+                shared.release()
