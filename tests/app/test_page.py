@@ -246,11 +246,18 @@ def test_reading_while_another_thread_steps_sees_whole_steps():
 
     shown = PageModel(PageSettings(FLAGSHIP, seed=4))
     errors: list[BaseException] = []
+    # The player waits for a read before its first step and another halfway, so that reads
+    # overlap the run however the threads are scheduled (no read is waited for after that).
+    read_before, read_halfway = threading.Event(), threading.Event()
+    halfway = shown.max_steps // 2
 
     def play():
         try:
+            assert read_before.wait(600)
             while shown.running:
                 shown.step()
+                if shown.steps == halfway:
+                    assert read_halfway.wait(600)
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 
@@ -259,6 +266,9 @@ def test_reading_while_another_thread_steps_sees_whole_steps():
     reads = 0
     while player.is_alive() or reads == 0:
         live = shown.so_far()
+        read_before.set()
+        if live.steps >= halfway:
+            read_halfway.set()
         assert live.recorded_steps.tolist() == list(range(live.steps + 1))
         assert all(event["step"] <= live.steps for event in live.recorder.events)
         assert live.metric("balance_ratio").shape == (live.steps + 1,)
