@@ -149,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--chunk", type=int, help="runs per Parquet file under DIR/runs/ (default 100)"
     )
+    sweep.add_argument(
+        "--batch", type=int, metavar="N",
+        help="runs sent to a worker at a time (default: as many as take about 0.25 s)",
+    )  # fmt: skip
 
     sens = commands.add_parser(
         "sensitivity", help="Sobol or Morris sensitivity analysis of a sweep file (SALib)"
@@ -468,14 +472,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return _bad_input("alignsim sweep: give a sweep file and --out DIR, or --resume DIR")
     else:
         out = args.out
-    for name in ("workers", "chunk"):
+    for name in ("workers", "chunk", "batch"):
         value = getattr(args, name)
         if value is not None and value < 1:
             return _bad_input(f"alignsim sweep: --{name}: must be 1 or more")
     try:
         done = execute(
             args.sweep, out, workers=args.workers, scheduler=args.scheduler, chunk=args.chunk,
-            resume=args.resume is not None, command=["alignsim", *args.argv],
+            resume=args.resume is not None, command=["alignsim", *args.argv], batch=args.batch,
         )  # fmt: skip
     except SweepError as error:
         return _bad_input(str(error))

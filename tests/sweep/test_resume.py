@@ -113,7 +113,8 @@ def test_sigkill_then_resume(tmp_path, make_sweep, workers):
     (tmp_path / "blocking_sweep.py").write_text(BLOCKING_SWEEP, encoding="utf-8")
     blocked = tmp_path / "blocked"
     command = [sys.executable, "-c", "import blocking_sweep; blocking_sweep.main()", "sweep",
-               str(path), "--out", str(out), "--workers", str(workers), "--chunk", "4"]  # fmt: skip
+               str(path), "--out", str(out), "--workers", str(workers), "--chunk", "4",
+               "--batch", "1"]  # fmt: skip
     mark = f"sigkill-{workers}-{os.getpid()}-{time.monotonic_ns()}"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "src")]),
            "TQDM_MININTERVAL": "0", "ALIGNSIM_TEST_MARK": mark,

@@ -10,7 +10,7 @@ probability (a counterfactual) leaves the other events' draws and the payoff noi
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,23 +43,34 @@ class ScheduledEvent:
         return self.spec.note or self.label
 
 
-def schedule(scenario: Scenario, seed: int) -> list[ScheduledEvent]:
+def plan(scenario: Scenario) -> list[ScheduledEvent]:
+    """The scenario's events with their windows of steps, without generators: the part of a
+    schedule that does not depend on the seed (computed once for many runs)."""
     out = []
     for position, event in enumerate(scenario.events):
         first, last = scenario.event_window(event)
-        label = event.id or f"events.{position}"
-        stochastic = float(event.probability) < 1.0
         out.append(
             ScheduledEvent(
                 position=position,
-                label=label,
+                label=event.id or f"events.{position}",
                 first=first,
                 last=last,
                 probability=float(event.probability),
                 spec=event,
-                rng=_event_generator(seed, label) if stochastic else None,
             )
         )
+    return out
+
+
+def schedule(
+    scenario: Scenario, seed: int, planned: list[ScheduledEvent] | None = None
+) -> list[ScheduledEvent]:
+    """The events of one run: ``plan``, with a generator of its own for each stochastic event."""
+    out = []
+    for event in plan(scenario) if planned is None else planned:
+        if event.probability < 1.0:
+            event = replace(event, rng=_event_generator(seed, event.label))
+        out.append(event)
     return out
 
 

@@ -31,6 +31,7 @@ from alignsim.model.metrics import (
     recorded_metrics,
 )
 from alignsim.model.payoffs import BUILT_IN, Payoffs
+from alignsim.model.prepared import PreparedScenario
 from alignsim.model.recorder import Recorder, _pair_column, watched_columns
 from alignsim.model.rules import RelaxRule, make_rule, mutual
 from alignsim.model.state import State
@@ -59,6 +60,11 @@ class AlignmentModel(mesa.Model):
         compiled: revise ties with the compiled step when the payoff terms, the tie rule and
             the agent class are the built-in ones (the default); False always runs the numpy
             code.
+        log: keep the event log (``events.csv``): the events that fired, formal alliances and
+            every level crossing with the payoff parts that explain it. A sweep that only
+            wants outcomes turns it off; the run itself is the same.
+        blocs: find the blocs at each recorded step. Off, the bloc ids stay 0 and the
+            metrics made from blocs are not kept; nothing else changes.
         **params: any scenario parameter by name (``balance_weight=0.8``), so that
             ``mesa.batch_run`` can sweep them.
     """
@@ -74,19 +80,32 @@ class AlignmentModel(mesa.Model):
         record_every: int = 1,
         record: str = "all",
         compiled: bool = True,
+        log: bool = True,
+        blocs: bool = True,
         **params: Any,
     ) -> None:
+        prepared = scenario if isinstance(scenario, PreparedScenario) and not params else None
+        if isinstance(scenario, PreparedScenario):
+            scenario = scenario.scenario
         spec = _with_params(_resolve_scenario(scenario), params)
         if rng is None:
             rng = spec.seed if seed is None else seed
         super().__init__(rng=rng)
         self.spec = spec
         self.max_steps = spec.steps if steps is None else int(steps)
-        self.world = World.from_scenario(spec)
-        self.payoffs = Payoffs(self.world)
+        if prepared is None:
+            self.world = World.from_scenario(spec)
+            self.payoffs = Payoffs(self.world)
+        else:  # built once for many runs: a copy of its world, its static payoffs shared
+            self.world = prepared.world.copy()
+            self.payoffs = Payoffs(self.world, shared=prepared.static)
+        self.log = bool(log)
+        self.track_blocs = bool(blocs)
         self.rule = make_rule(self.world.params["rule"])
         root = int(rng) if isinstance(rng, int | np.integer) else int(self.rng.integers(2**32))
-        self.schedule_of_events = scenario_events.schedule(spec, root)
+        self.schedule_of_events = scenario_events.schedule(
+            spec, root, None if prepared is None else prepared.events
+        )
         for index, name in enumerate(self.world.names):
             State(self, index, name)
         self.states = list(self.agents)
@@ -96,8 +115,9 @@ class AlignmentModel(mesa.Model):
         if record == "watched":
             kept = watched_columns(spec, self.world.names)
         self.recorder = Recorder(
-            self.world.n, self.world.k, self.max_steps, every=int(record_every), pairs=kept
-        )
+            self.world.n, self.world.k, self.max_steps, every=int(record_every), pairs=kept,
+            blocs=self.track_blocs,
+        )  # fmt: skip
         self.recorder.compute_metrics = self._metrics
         self.recorder.events = EventLog(self.world.names, self.payoffs.names)
         self.bands = LevelBands.of(self.world.thresholds)
@@ -136,7 +156,7 @@ class AlignmentModel(mesa.Model):
         # What each pair's tie is measured against when it next crosses a level: the payoff
         # parts (of the cooler side) at the step it entered its level, at first the start.
         self._reference_step = np.zeros((n, n), dtype=np.int64)
-        self._reference = _mutual_parts(self.payoffs.noiseless())
+        self._reference = _mutual_parts(self.payoffs.noiseless()) if self.log else None
         self._pending: list[tuple[int, int]] = []  # an event moved them to a new level
         self._step_payoffs: tuple[np.ndarray, Any] | None = None  # simultaneous: U, dynamic
         self._dated_events: dict[int, list[scenario_events.ScheduledEvent]] = {}
@@ -181,7 +201,7 @@ class AlignmentModel(mesa.Model):
             candidates = sorted(candidates + chance, key=lambda e: e.position)
         self.fired = scenario_events.due(candidates, step) if candidates else []
         for event in self.fired:
-            old = self.world.ties.copy()
+            old = self.world.ties.copy() if self.log else None
             try:
                 changes = scenario_events.apply(event, self.world)
             except scenario_events.EventError as error:
@@ -194,6 +214,9 @@ class AlignmentModel(mesa.Model):
                     position=event.position,
                     detail=f"{when}: {error}",
                 ) from None
+            self.payoffs.invalidate(event.position)
+            if not self.log:
+                continue
             self._log(step, "scenario", event.label, event.note, effect="; ".join(changes))
             before, after = self.bands.codes(old), self.bands.codes(self.world.ties)
             for i, j in zip(*np.nonzero(np.triu(before != after, 1)), strict=True):
@@ -205,7 +228,6 @@ class AlignmentModel(mesa.Model):
                 self._pending.append((int(i), int(j)))
         if self.fired:
             np.fill_diagonal(self.world.ties, 0.0)
-            self.payoffs.invalidate()
             kernels.classify(self.world.ties, *self._bounds, self._codes)
 
     def _update_all(self, step: int) -> None:
@@ -228,6 +250,15 @@ class AlignmentModel(mesa.Model):
                 before=old[i, j],
             )
         self._step_payoffs = (payoff, dynamic)
+        if not self.log:
+            self._advance_levels(new)
+        else:
+            self._log_update_all(step, old, new, payoff, dynamic)
+        if new is not old:
+            old[...] = new  # in place: whoever holds ``world.ties`` sees the new ties
+
+    def _log_update_all(self, step: int, old, new, payoff, dynamic) -> None:
+        """Classify T(t+1) and log its level crossings with the parts of U(t)."""
         self._settle_references(step)
         before = self._codes.copy()
         crossed = self._advance_levels(new)
@@ -239,8 +270,6 @@ class AlignmentModel(mesa.Model):
                 self.payoffs.parts_of_pairs(j, i, dynamic[:, j, i]),
                 payoff[i, j], payoff[j, i],
             )  # fmt: skip
-        if new is not old:
-            old[...] = new  # in place: whoever holds ``world.ties`` sees the new ties
 
     def _compiled_update_all(self) -> tuple[np.ndarray, _Parts, np.ndarray]:
         """The compiled simultaneous step: U, its dynamic parts (balance, noise) and T(t+1)."""
@@ -373,6 +402,9 @@ class AlignmentModel(mesa.Model):
         partner, as if logged during the activations.
         """
         new = self.world.ties
+        if not self.log:
+            self._advance_levels(new)
+            return
         self._settle_references(step)
         before = self._codes.copy()
         crossed = self._advance_levels(new)
@@ -411,7 +443,7 @@ class AlignmentModel(mesa.Model):
         drift = mu * (target - stances[has])
         stances[np.ix_(has, shared)] += drift[:, shared]
         np.clip(stances, -1.0, 1.0, out=stances)
-        self.payoffs.invalidate()
+        self.payoffs.invalidate()  # stances drift: the world's history is no list of events
 
     # -- recording --------------------------------------------------------------------
     def _record(self, step: int) -> None:
@@ -419,7 +451,7 @@ class AlignmentModel(mesa.Model):
         if step == 0:
             self._advance_levels(world.ties)
         after = int(world.params["alliance_after"])
-        for i, j in self._formal[: self._n_formal].tolist():
+        for i, j in self._formal[: self._n_formal].tolist() if self.log else ():
             self._log(
                 step, "formal_alliance", f"{world.names[i]}–{world.names[j]}",
                 f"at alliance level for {after} steps", before=world.ties[i, j],
@@ -428,7 +460,8 @@ class AlignmentModel(mesa.Model):
         codes = self.levels
         if not self.recorder.wants(step):
             return
-        self.blocs = self.bloc_tracker.update(world.ties)
+        if self.track_blocs:
+            self.blocs = self.bloc_tracker.update(world.ties)
         self.recorder.record(
             step,
             ties=world.ties,

@@ -22,6 +22,8 @@ from alignsim.model.world import World
 REGISTRY: dict[str, type[PayoffTerm]] = {}
 #: Salience totals below this (subnormal numbers) are rescaled before dividing by them.
 _TINY = 1e-300
+#: Handed to static terms where a part is computed again: the built-in ones draw nothing.
+_NO_DRAWS = np.random.default_rng(0)
 
 
 def register(cls: type[PayoffTerm]) -> type[PayoffTerm]:
@@ -209,9 +211,20 @@ class Payoffs:
     crosses a level, which is rare.
     """
 
-    def __init__(self, world: World, terms: list[PayoffTerm] | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        terms: list[PayoffTerm] | None = None,
+        shared: StaticPayoffs | None = None,
+    ) -> None:
         self.world = world
         self.terms = terms if terms is not None else [cls() for cls in REGISTRY.values()]
+        # Static parts depend only on the world's arrays other than the ties, and only events
+        # and socialization change those. Runs of one scenario can then share the static parts
+        # of each history of events; only the built-in terms are known to draw nothing.
+        builtin = tuple(type(t) for t in self.terms) == BUILT_IN
+        self._shared = shared if builtin else None
+        self._history: tuple[int, ...] | None = ()
         self.names: list[str] = []
         self._slices: list[slice] = []
         for term in self.terms:
@@ -222,10 +235,19 @@ class Payoffs:
         self._static: np.ndarray | None = None
         self._static_total: np.ndarray | None = None
 
-    def invalidate(self) -> None:
-        """Forget cached static parts (after an event or socialization)."""
+    def invalidate(self, event: int | None = None) -> None:
+        """Forget cached static parts (after an event or socialization).
+
+        ``event``: the position of the scenario event that changed the world, which keeps the
+        world's history known (the key of the shared static parts); None, for any other
+        change (socialization), stops sharing for the rest of the run.
+        """
         self._static = None
         self._static_total = None
+        if self._history is not None and event is not None:
+            self._history += (event,)
+        else:
+            self._history = None
 
     def _static_parts(self, rng: np.random.Generator) -> np.ndarray:
         if self._static is None:
@@ -234,12 +256,19 @@ class Payoffs:
                 if not term.dynamic:
                     static[where] = term.parts(self.world, rng)
             self._static = static
-            self._static_total = static.sum(axis=0)
+            if self._static_total is None:  # else shared: the same sum of the same parts
+                self._static_total = static.sum(axis=0)
+                if self._shared is not None and self._history is not None:
+                    self._shared.put(self._history, self._static_total)
         return self._static
 
     def static_total(self, rng: np.random.Generator) -> np.ndarray:
         """The sum of the static parts (N, N), as the hot path adds it to the dynamic ones."""
-        self._static_parts(rng)
+        if self._static_total is None:
+            if self._shared is not None and self._history is not None:
+                self._static_total = self._shared.get(self._history)
+            if self._static_total is None:
+                self._static_parts(rng)
         return self._static_total
 
     def full(self, rng: np.random.Generator) -> np.ndarray:
@@ -263,17 +292,16 @@ class Payoffs:
 
     def evaluate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """The payoff matrix U (N, N) and the dynamic parts used (D, N, N)."""
-        self._static_parts(rng)
+        total = self.static_total(rng)
         dynamic = np.concatenate([term.parts(self.world, rng) for term, _ in self._dynamic])
-        return self._static_total + dynamic.sum(axis=0), dynamic
+        return total + dynamic.sum(axis=0), dynamic
 
     def around(self, i: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Payoffs U_i· and U_·i as (2, N), and the dynamic parts used, as (D, 2, N).
 
         For state i's own activation under asynchronous updating.
         """
-        self._static_parts(rng)
-        total = self._static_total
+        total = self.static_total(rng)
         payoff = np.empty((2, self.world.n))
         payoff[0] = total[i, :]
         payoff[1] = total[:, i]
@@ -284,7 +312,7 @@ class Payoffs:
 
     def parts_of_pairs(self, i: np.ndarray, j: np.ndarray, dynamic: np.ndarray) -> np.ndarray:
         """``pair_parts`` of many pairs (i[c], j[c]) at once: (C, P), given dynamic (D, C)."""
-        parts = self._static[:, i, j]
+        parts = self._static_parts(_NO_DRAWS)[:, i, j]
         offset = 0
         for _term, where in self._dynamic:
             width = where.stop - where.start
@@ -294,10 +322,41 @@ class Payoffs:
 
     def pair_parts(self, i: int, j: int, dynamic: np.ndarray) -> np.ndarray:
         """Every part of U_ij in name order, given the dynamic parts (D,) used for it."""
-        parts = self._static[:, i, j].copy()
+        parts = self._static_parts(_NO_DRAWS)[:, i, j].copy()
         offset = 0
         for _term, where in self._dynamic:
             width = where.stop - where.start
             parts[where] = dynamic[offset : offset + width]
             offset += width
         return parts
+
+
+class StaticPayoffs:
+    """The static payoff of one scenario's runs, by the events each run has applied.
+
+    In a run without socialization the static parts (interest, history, power, cost) change
+    only when an event fires, and an event's changes depend only on the world before it, so
+    two runs that applied the same events in the same order have the same static payoff,
+    bit for bit. Replications of a scenario share this cache and compute each history's
+    sum of static parts once (the parts themselves, which only explanations read, are
+    computed again where a run needs them). Nobody writes into the arrays (the compiled
+    step only reads them; they are not flagged read-only, which Numba would compile for
+    separately). The cache stops adding beyond ``max_bytes``.
+    """
+
+    def __init__(self, max_bytes: int = 16 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._known: dict[tuple[int, ...], np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def get(self, history: tuple[int, ...]) -> np.ndarray | None:
+        return self._known.get(history)
+
+    def put(self, history: tuple[int, ...], total: np.ndarray) -> None:
+        if history in self._known or self.bytes + total.nbytes > self.max_bytes:
+            return
+        self._known[history] = total
+        self.bytes += total.nbytes

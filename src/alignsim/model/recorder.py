@@ -25,6 +25,8 @@ class ThinnedRecordingError(ValueError):
 
 #: Recorded steps whose metrics wait to be computed together (bounds the memory they need).
 METRICS_BATCH = 64
+#: Metrics made from the blocs: not kept by a run that does not find blocs.
+BLOC_METRICS = ("blocs", "unaligned", "frustration", "polarization")
 
 
 class Recorder:
@@ -34,11 +36,19 @@ class Recorder:
     last planned step; ``pairs`` keeps the ties of those pair columns only (in upper-triangle
     order). Events are always kept in full. Metrics describe the whole network even when only
     some pairs are kept: they are computed, a batch of recorded steps at a time, from full
-    rows held until then.
+    rows held until then. ``blocs=False``: the model does not find blocs; their ids stay 0
+    and the metrics made from them (``BLOC_METRICS``) are not kept.
     """
 
     def __init__(
-        self, n: int, k: int, capacity: int, *, every: int = 1, pairs: np.ndarray | None = None
+        self,
+        n: int,
+        k: int,
+        capacity: int,
+        *,
+        every: int = 1,
+        pairs: np.ndarray | None = None,
+        blocs: bool = True,
     ) -> None:
         if every < 1:
             raise ValueError(f"every must be >= 1, got {every}")
@@ -46,6 +56,7 @@ class Recorder:
         self.upper = np.triu_indices(n, 1)
         self._flat_upper = self.upper[0] * n + self.upper[1]  # the same, in a raveled matrix
         self.every = int(every)
+        self.blocs_found = bool(blocs)
         self.pairs = None if pairs is None else np.asarray(pairs, dtype=np.intp)
         self.planned = max(capacity, 0)
         width = len(self.upper[0]) if self.pairs is None else self.pairs.size
@@ -92,7 +103,8 @@ class Recorder:
             level = np.array([codes for _, codes in self._pending_full])
         self._pending, self._pending_full = [], []
         for name, values in self.compute_metrics(strength, level, self.bloc[rows]).items():
-            self.metric_column(name)[rows] = values
+            if self.blocs_found or name not in BLOC_METRICS:
+                self.metric_column(name)[rows] = values
 
     def metric_column(self, name: str) -> np.ndarray:
         if name not in self._metrics:
@@ -290,7 +302,10 @@ class Result:
         return [LEVELS[c] for c in self.recorder.level[: self._rows(), column]]
 
     def metric(self, name: str) -> np.ndarray:
-        return self.recorder.metrics[name][: self._rows()]
+        metrics = self.recorder.metrics
+        if name not in metrics and name in BLOC_METRICS and not self.recorder.blocs_found:
+            raise ThinnedRecordingError(f"{name} needs the blocs, and this run did not find them")
+        return metrics[name][: self._rows()]
 
     def ties_frame(self) -> pd.DataFrame:
         rec, steps = self.recorder, self.recorded_steps

@@ -114,6 +114,28 @@ class World:
             thresholds=thresholds,
         )
 
+    def copy(self) -> World:
+        """A world with arrays of its own, as it is now: a run mutates its world in place."""
+        corridors = {
+            name: Corridor(c.name, c.members, c.status, c.boost, c.dimensions)
+            for name, c in self.corridors.items()
+        }
+        world = World(
+            names=self.names,
+            dimensions=self.dimensions,
+            sign=self.sign,
+            stances=self.stances.copy(),
+            salience=self.salience.copy(),
+            power=self.power.copy(),
+            relations=self.relations.copy(),
+            ties=self.ties.copy(),
+            corridors=corridors,
+            params=dict(self.params),
+            thresholds=dict(self.thresholds),
+        )
+        world._corridor_factor = self._corridor_factor  # replaced, never written, on change
+        return world
+
     def corridor_factor(self) -> np.ndarray:
         """c_ijk = 1 + the boosts of the corridors that carry both i and j on dimension k.
 

@@ -187,6 +187,10 @@ class LocalExecutor:
     def describe(self) -> str:
         return f"{self.workers} local process{'es' if self.workers > 1 else ''}"
 
+    def slots(self) -> int:
+        """Runs that can execute at once."""
+        return self.workers
+
     def __enter__(self) -> LocalExecutor:
         return self
 
@@ -340,7 +344,8 @@ class DaskExecutor:
                 self._cluster.close()
                 self._cluster = None
 
-    def _slots(self) -> int:
+    def slots(self) -> int:
+        """Runs that can execute at once: the cluster's worker threads (at least one)."""
         try:
             threads = sum(self._client.nthreads().values())
         except Exception:  # pragma: no cover - scheduler unreachable: the submit will say so
@@ -357,7 +362,7 @@ class DaskExecutor:
             client.run(_limit_threads)
             [shared] = client.scatter([context], broadcast=True, hash=False)
             iterator = iter(items)
-            window = self._slots() * WINDOW_PER_WORKER
+            window = self.slots() * WINDOW_PER_WORKER
             pending: set[Any] = set()
             try:
                 for item in itertools.islice(iterator, window):

@@ -12,6 +12,10 @@ that a sweep's Parquet files share one schema even when some runs failed:
 
 No column is ever NaN for a run that finished: a triangle that never formed has
 ``first_triangle_step`` -1.
+
+Each outcome also says what it reads (``needs``), so that a sweep records only that
+(:func:`recording_for`): the watched ties at the end, their levels at every step, or the
+blocs, which are found step by step (each step's search starts from the last step's blocs).
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from typing import Any
 import numpy as np
 
 Kind = str  # "binary" | "int" | "float" | "category"
+
+#: What an outcome can need beyond the watched ties and the metrics of the last step.
+EVERY_STEP = "every_step"  # the watched ties (and metrics) at every step, not only the last
+BLOCS = "blocs"  # the blocs: found at every step, since each search starts from the last
 
 UNALIGNED = "unaligned"
 
@@ -38,6 +46,8 @@ class OutcomeDef:
     """Column suffixes for a scenario (empty string: the column is the outcome's name)."""
     compute: Callable[[Any], dict[str, Any]]
     """From a Result to {suffix: value} for the same suffixes as ``labels``."""
+    needs: frozenset[str] = frozenset()
+    """``EVERY_STEP`` and ``BLOCS``, where the outcome reads them."""
 
     def columns(self, scenario: Any) -> list[str]:
         return [self._column(label) for label in self.labels(scenario)]
@@ -164,7 +174,7 @@ OUTCOMES: dict[str, OutcomeDef] = {
         OutcomeDef(
             "first_triangle_step", "int",
             "first step at which the watched triangle is formed; -1 if never",
-            _triangles, _first_triangle_step,
+            _triangles, _first_triangle_step, frozenset({EVERY_STEP}),
         ),
         OutcomeDef(
             "final_strength", "float",
@@ -180,7 +190,7 @@ OUTCOMES: dict[str, OutcomeDef] = {
             "bloc_of", "category",
             "per state of a watched pair or triangle: the most powerful member of its bloc at "
             "the end, or 'unaligned'",
-            watched_states, _bloc_of,
+            watched_states, _bloc_of, frozenset({BLOCS}),
         ),
         OutcomeDef(
             "balance_ratio", "float", "share of balanced closed signed triads at the end",
@@ -188,11 +198,11 @@ OUTCOMES: dict[str, OutcomeDef] = {
         ),
         OutcomeDef(
             "polarization", "float", "mean hostility between the two largest blocs at the end",
-            _none, _final_metric("polarization", float),
+            _none, _final_metric("polarization", float), frozenset({BLOCS}),
         ),
         OutcomeDef(
             "blocs", "int", "number of blocs at the end",
-            _none, _final_metric("blocs", lambda v: round(float(v))),
+            _none, _final_metric("blocs", lambda v: round(float(v))), frozenset({BLOCS}),
         ),
     )
 }  # fmt: skip
@@ -225,3 +235,13 @@ def outcome_columns(result: Any, names: Sequence[str] = DEFAULT_OUTCOMES) -> dic
     for name in names:
         row.update(OUTCOMES[name].values(result))
     return row
+
+
+def recording_for(names: Sequence[str], steps: int) -> dict[str, Any]:
+    """The thinnest recording from which the named outcomes come out as from a full run:
+    options of ``simulate``. No event log; the watched ties only; every step only when an
+    outcome reads the steps in between or the blocs (found at recorded steps only)."""
+    _check(names)
+    needs = frozenset().union(*(OUTCOMES[n].needs for n in names))
+    every = 1 if needs & {EVERY_STEP, BLOCS} else max(1, int(steps))
+    return {"record": "watched", "record_every": every, "log": False, "blocs": BLOCS in needs}

@@ -27,6 +27,8 @@ from alignsim.sweep import storage
 from alignsim.sweep.storage import StorageError
 from alignsim.sweep.tasks import (
     STATUS_FAILED,
+    Batches,
+    RunBatch,
     SweepContext,
     iter_tasks,
     make_context,
@@ -165,6 +167,7 @@ def execute(
     progress: bool = True,
     command: list[str] | None = None,
     plots: bool = True,
+    batch: int | None = None,
 ) -> SweepRun:
     """Run (or resume) a sweep into ``out``; see :func:`run`. Returns counts, not rows."""
     from alignsim.sweep.aggregate import write_summary
@@ -177,6 +180,8 @@ def execute(
         raise StorageError(f"chunk: must be 1 or more, got {chunk}")
     if workers is not None and workers < 1:
         raise StorageError(f"workers: must be 1 or more, got {workers}")
+    if batch is not None and batch < 1:
+        raise StorageError(f"batch: must be 1 or more, got {batch}")
 
     if resume:
         manifest = storage.read_manifest(out)
@@ -238,12 +243,16 @@ def execute(
     try:
         if before < total:
             with make_executor(workers, scheduler) as executor:
-                for row in executor.map_unordered(run_task, tasks, context):
-                    writer.add(row)
-                    if row["status"] == STATUS_FAILED:
-                        failed += 1
-                        bar.set_postfix(failed=failed, refresh=False)
-                    bar.update(1)
+                batches = Batches(tasks, total - before, executor.slots(), fixed=batch)
+                # run_task looked up here, when called: a test may put a run of its own there
+                for rows, seconds in executor.map_unordered(RunBatch(run_task), batches, context):
+                    batches.record(len(rows), seconds)
+                    for row in rows:
+                        writer.add(row)
+                        if row["status"] == STATUS_FAILED:
+                            failed += 1
+                            bar.set_postfix(failed=failed, refresh=False)
+                    bar.update(len(rows))
     except BaseException as error:
         # an error or Ctrl-C: every finished run is in the journal already; write them as a
         # chunk if that still works, else --resume folds the journal in
@@ -310,6 +319,7 @@ def run(
     progress: bool = True,
     command: list[str] | None = None,
     plots: bool = True,
+    batch: int | None = None,
 ) -> Any:
     """Run a sweep (a :class:`Sweep` or a sweep file) into the folder ``out``; its runs as a
     DataFrame sorted by point and replication (:func:`alignsim.sweep.storage.read_runs`).
@@ -318,13 +328,14 @@ def run(
     ``scheduler``: ``"local"`` for a Dask LocalCluster on 127.0.0.1, or the address of a
     Dask scheduler (``"tcp://host:8786"``). ``chunk``: runs per Parquet file (default 100).
     ``resume=True``: continue the sweep stored in ``out`` (``sweep_or_path`` may be None).
-    ``plots=False``: do not draw ``DIR/plots/``. A new sweep needs ``out`` not to exist or
-    to be empty. Raises :class:`SweepError` for a
-    bad sweep file and :class:`StorageError` for a folder that cannot be used.
+    ``plots=False``: do not draw ``DIR/plots/``. ``batch``: runs sent to a worker at a time
+    (default: as many as take about a quarter of a second, see :class:`Batches`). A new
+    sweep needs ``out`` not to exist or to be empty. Raises :class:`SweepError` for a bad
+    sweep file and :class:`StorageError` for a folder that cannot be used.
     """
     done = execute(
         sweep_or_path, out, workers=workers, scheduler=scheduler, chunk=chunk, resume=resume,
-        progress=progress, command=command, plots=plots,
+        progress=progress, command=command, plots=plots, batch=batch,
     )  # fmt: skip
     return storage.read_runs(done.out)
 

@@ -7,7 +7,10 @@ the seed of a run depends only on the root seed and its position, never on which
 ran it or in which order.
 
 :func:`run_task` never raises for a run that fails: it returns a row with ``status``
-"failed" and the error text, so one bad design point does not stop a sweep.
+"failed" and the error text, so one bad design point does not stop a sweep. Workers get
+tasks in batches (:func:`run_batch`), and each design point's scenario is validated and
+prepared once per worker (:class:`alignsim.model.prepared.PreparedScenario`); a run records
+only what the sweep's outcomes read (:func:`alignsim.sweep.outcomes.recording_for`).
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from alignsim.sweep.outcomes import outcome_columns, outcome_kinds
+from alignsim.sweep.outcomes import outcome_columns, outcome_kinds, recording_for
 
 #: Columns every row starts with.
 KEY_COLUMNS = ("point", "replication", "seed")
@@ -61,6 +65,8 @@ class SweepContext:
     """{column: kind} (see :mod:`alignsim.sweep.outcomes`)."""
     key: str = ""
     """Identifies the base document (SHA-256 of its JSON), for the per-worker scenario cache."""
+    recording: dict[str, Any] = field(default_factory=dict)
+    """Options of ``simulate`` that record what the outcomes read (``recording_for``)."""
 
     @property
     def columns(self) -> list[str]:
@@ -99,6 +105,7 @@ def make_context(sweep: Any, design: Any) -> SweepContext:
         parameter_kinds=parameter_kinds(design, parameters),
         outcome_kinds=outcome_kinds(sweep.scenario, sweep.outcomes),
         key=key,
+        recording=recording_for(sweep.outcomes, int(sweep.steps)),
     )
 
 
@@ -132,19 +139,20 @@ _CACHE_SIZE = 8
 
 
 def scenario_for(context: SweepContext, overrides: Sequence[str]) -> Any:
-    """The base scenario with ``overrides`` applied and validated (cached: replications of
-    a point share it)."""
+    """The base scenario with ``overrides`` applied, validated and prepared for many runs
+    (cached: replications of a point share it)."""
+    from alignsim.model.prepared import PreparedScenario
     from alignsim.scenario import Scenario, apply_overrides
 
     key = (context.key, tuple(overrides))
-    scenario = _SCENARIOS.get(key)
-    if scenario is None:
+    prepared = _SCENARIOS.get(key)
+    if prepared is None:
         document = apply_overrides(context.base_document, list(overrides))
-        scenario = Scenario.model_validate(document)
+        prepared = PreparedScenario(Scenario.model_validate(document))
         if len(_SCENARIOS) >= _CACHE_SIZE:
             _SCENARIOS.pop(next(iter(_SCENARIOS)))
-        _SCENARIOS[key] = scenario
-    return scenario
+        _SCENARIOS[key] = prepared
+    return prepared
 
 
 def _error_text(error: BaseException) -> str:
@@ -164,8 +172,8 @@ def run_task(task: Task, context: SweepContext) -> dict[str, Any]:
     row: dict[str, Any] = {"point": task.point, "replication": task.replication, "seed": task.seed}
     row.update(task.values)
     try:
-        scenario = scenario_for(context, task.overrides)
-        result = simulate(scenario, seed=task.seed, steps=context.steps)
+        prepared = scenario_for(context, task.overrides)
+        result = simulate(prepared, seed=task.seed, steps=context.steps, **context.recording)
         outcomes = outcome_columns(result, context.outcomes)
     except Exception as error:  # a failed run is a result, not a crash of the sweep
         row.update(dict.fromkeys(context.outcome_kinds))
@@ -174,3 +182,65 @@ def run_task(task: Task, context: SweepContext) -> dict[str, Any]:
     row.update({col: outcomes.get(col) for col in context.outcome_kinds})
     row.update(status=STATUS_OK, error=None)
     return row
+
+
+@dataclass(frozen=True)
+class RunBatch:
+    """Runs a batch of tasks one after another with ``run`` (:func:`run_task`): their rows,
+    and the seconds they took (for sizing the next batches). Sent to workers by reference."""
+
+    run: Callable[[Task, SweepContext], dict[str, Any]]
+
+    def __call__(
+        self, tasks: Sequence[Task], context: SweepContext
+    ) -> tuple[list[dict[str, Any]], float]:
+        clock = time.perf_counter()
+        rows = [self.run(task, context) for task in tasks]
+        return rows, time.perf_counter() - clock
+
+
+class Batches:
+    """Tasks in batches that take about ``seconds`` each, once the time of a run is known.
+
+    A task sent to a worker costs a round trip (pickling, a pipe or the network, the
+    scheduler); runs of a few milliseconds need batches of many for that to stay a small
+    share, and long runs need batches of one so that the workers share the end of the sweep
+    evenly and an interrupted sweep loses little. The first batches hold one task each; after
+    that the size follows the mean time per run measured so far (``record``), and never
+    exceeds a ``1 / (4 × workers)`` share of the tasks still to come. ``fixed`` sets the size.
+    """
+
+    def __init__(
+        self, tasks: Iterator[Task], remaining: int, workers: int, seconds: float = 0.25,
+        largest: int = 256, fixed: int | None = None,
+    ) -> None:  # fmt: skip
+        self._tasks = iter(tasks)
+        self.remaining = remaining
+        self.workers = max(1, workers)
+        self.seconds = seconds
+        self.largest = largest
+        self.fixed = fixed
+        self._runs = 0
+        self._time = 0.0
+
+    def record(self, runs: int, seconds: float) -> None:
+        """A batch of ``runs`` runs took ``seconds`` in a worker."""
+        self._runs += runs
+        self._time += seconds
+
+    def size(self) -> int:
+        if self.fixed is not None:
+            return self.fixed
+        if self._runs == 0:
+            return 1
+        per_run = max(self._time / self._runs, 1e-6)
+        share = max(1, self.remaining // (4 * self.workers))
+        return max(1, min(int(self.seconds / per_run), share, self.largest))
+
+    def __iter__(self) -> Iterator[list[Task]]:
+        while True:
+            batch = [task for _, task in zip(range(self.size()), self._tasks, strict=False)]
+            if not batch:
+                return
+            self.remaining -= len(batch)
+            yield batch

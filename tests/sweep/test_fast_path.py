@@ -1,0 +1,136 @@
+"""A sweep's runs record only what its outcomes read; their outcomes equal full runs', bit for bit.
+
+A sweep runs each scenario from a ``PreparedScenario`` (one world built, static payoffs shared
+between runs) with the thin recording of ``recording_for``: no event log, the watched ties
+only, every step only when an outcome needs it, blocs only when an outcome reads them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from benchmarks.random_scenarios import random_scenario
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from alignsim.model import simulate
+from alignsim.model.prepared import PreparedScenario
+from alignsim.model.recorder import ThinnedRecordingError
+from alignsim.scenario import load_scenario
+from alignsim.sweep.outcomes import (
+    DEFAULT_OUTCOMES,
+    OUTCOMES,
+    outcome_columns,
+    recording_for,
+)
+from tests.sweep.conftest import FLAGSHIP
+
+ALL = tuple(OUTCOMES)
+#: Outcome lists that give different recordings: every step and blocs, every step without
+#: blocs, the last step only, and the last step with blocs.
+SELECTIONS = [
+    ALL,
+    DEFAULT_OUTCOMES,
+    ("first_triangle_step", "final_strength"),
+    ("final_strength", "final_level", "triangle_formed", "balance_ratio"),
+    ("bloc_of",),
+]
+
+
+def assert_fast_equals_full(scenario, seeds, steps=None, selections=SELECTIONS):
+    prepared = PreparedScenario(scenario)
+    steps = scenario.steps if steps is None else steps
+    for seed in seeds:
+        full = simulate(scenario, seed=seed, steps=steps)
+        for names in selections:
+            fast = simulate(prepared, seed=seed, steps=steps, **recording_for(names, steps))
+            assert outcome_columns(fast, names) == outcome_columns(full, names), (seed, names)
+
+
+def test_recording_follows_what_the_outcomes_read():
+    assert recording_for(["final_strength"], 48) == {
+        "record": "watched", "record_every": 48, "log": False, "blocs": False,
+    }  # fmt: skip
+    assert recording_for(["first_triangle_step"], 48)["record_every"] == 1
+    bloc = recording_for(["bloc_of"], 48)
+    assert bloc["blocs"] and bloc["record_every"] == 1  # the search starts from the last step's
+    assert recording_for(["final_strength"], 0)["record_every"] == 1
+
+
+@pytest.mark.parametrize("activation", ["random", "simultaneous"])
+def test_flagship_outcomes_equal_full_runs(activation):
+    scenario = load_scenario(FLAGSHIP)
+    scenario.params.activation = activation
+    assert_fast_equals_full(scenario, seeds=range(12))
+
+
+@pytest.mark.parametrize("activation", ["random", "simultaneous"])
+@pytest.mark.parametrize("socialization", [0.0, 0.2])
+def test_random_twelve_state_outcomes_equal_full_runs(activation, socialization):
+    scenario = random_scenario(
+        3, 12, 4, steps=20, noise=0.05, activation=activation, socialization=socialization,
+        power_weight=0.3, stochastic=True,
+    )  # fmt: skip
+    assert_fast_equals_full(scenario, seeds=range(6))
+
+
+@pytest.mark.parametrize("activation", ["random", "simultaneous"])
+def test_random_two_hundred_state_outcomes_equal_full_runs(activation):
+    scenario = random_scenario(
+        5, 200, 4, steps=8, noise=0.05, activation=activation, stochastic=True
+    )
+    assert_fast_equals_full(scenario, seeds=[1, 2], selections=[ALL, ("final_strength",)])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**16),
+    n_states=st.integers(3, 14),
+    activation=st.sampled_from(["random", "simultaneous"]),
+    noise=st.sampled_from([0.0, 0.05, 0.3]),
+    socialization=st.sampled_from([0.0, 0.3]),
+)
+def test_random_scenarios_outcomes_equal_full_runs(
+    seed, n_states, activation, noise, socialization
+):
+    scenario = random_scenario(
+        seed, n_states, 3, steps=12, activation=activation, noise=noise,
+        socialization=socialization, power_weight=0.3, stochastic=True,
+    )  # fmt: skip
+    assert_fast_equals_full(scenario, seeds=[seed, seed + 1], selections=[ALL, ("final_level",)])
+
+
+def test_runs_sharing_static_payoffs_equal_runs_alone():
+    """Every table of a run from a prepared scenario (its static payoffs shared with the runs
+    before it) equals the run of the scenario itself."""
+    scenario = load_scenario(FLAGSHIP)
+    prepared = PreparedScenario(scenario)
+    for seed in range(8):
+        alone, shared = simulate(scenario, seed=seed), simulate(prepared, seed=seed)
+        for table in ("ties_frame", "states_frame", "metrics_frame", "events_frame"):
+            left, right = getattr(alone, table)(), getattr(shared, table)()
+            assert left.equals(right), (seed, table)
+    assert len(prepared.static) > 1  # the events' histories were shared, not recomputed
+
+
+def test_socialization_shares_no_static_payoffs():
+    """Socialization moves stances at every step: the static payoffs then depend on the ties,
+    and a run computes its own (it still equals the run alone)."""
+    scenario = random_scenario(2, 8, 3, steps=10, socialization=0.3, noise=0.05)
+    prepared = PreparedScenario(scenario)
+    alone, shared = simulate(scenario, seed=4), simulate(prepared, seed=4)
+    assert np.array_equal(alone.recorder.strength, shared.recorder.strength)
+    # shared: the start, and the events of step 1, which come before its socialization
+    events = alone.events_frame()
+    fired = events[(events.kind == "scenario") & (events.step == 1)]
+    first = [int(label.split(".")[1]) for label in fired.subject]
+    histories = {tuple(first[:k]) for k in range(len(first) + 1)}
+    assert set(prepared.static._known) <= histories
+
+
+def test_a_run_without_blocs_says_so_when_asked_for_them():
+    fast = simulate(load_scenario(FLAGSHIP), seed=1, steps=5, blocs=False, log=False)
+    assert fast.recorder.events.__len__() == 0
+    with pytest.raises(ThinnedRecordingError, match="polarization needs the blocs"):
+        fast.metric("polarization")
+    assert fast.metric("balance_ratio").shape == (6,)
