@@ -263,6 +263,41 @@ def test_match_labels_split_and_merge() -> None:
     assert nxt == 3
 
 
+def _match_labels_by_dictionaries(labels, previous, next_label):
+    """match_labels as its docstring states it, with Python dictionaries: the reference."""
+    from collections import Counter
+
+    out = np.zeros_like(labels)
+    next_label = max(next_label, int(previous.max()) + 1)
+    both = (labels > 0) & (previous > 0)
+    overlap = Counter(zip(labels[both].tolist(), previous[both].tolist(), strict=True))
+    mapping: dict[int, int] = {}
+    used: set[int] = set()
+    for (new, old), _ in sorted(overlap.items(), key=lambda kv: (-kv[1], kv[0])):
+        if new not in mapping and old not in used:
+            mapping[new], _ = old, used.add(old)
+    for new in sorted(set(labels[labels > 0].tolist())):
+        if new not in mapping:
+            mapping[new] = next_label
+            next_label += 1
+    for i, value in enumerate(labels.tolist()):
+        out[i] = mapping.get(value, 0)
+    return out, next_label
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 40)), min_size=1, max_size=60),
+    st.integers(0, 50),
+)
+def test_match_labels_agrees_with_the_reference(pairs, next_label) -> None:
+    labels = np.array([new for new, _ in pairs])
+    previous = np.array([old for _, old in pairs])
+    out, nxt = match_labels(labels, previous, next_label)
+    expected, expected_next = _match_labels_by_dictionaries(labels, previous, next_label)
+    assert out.tolist() == expected.tolist()
+    assert nxt == expected_next
+
+
 def test_match_labels_fresh_ids_never_collide() -> None:
     previous = np.array([1, 1, 8, 8])
     out, nxt = match_labels(np.array([1, 1, 2, 3]), previous, 2)  # next_label too low

@@ -30,8 +30,6 @@ Most steps then cost one relocation pass.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -295,6 +293,15 @@ class _Problem:
         self.tol = 1e-12 * max(1.0, float(np.abs(sub).sum()))
         return self
 
+    @classmethod
+    def aligned(cls, idx: IntArray, sub: NDArray, P: NDArray, N: NDArray) -> _Problem:
+        """The problem of the aligned states ``idx``, given their ties (zero diagonal) and
+        the positive and negative parts of those, as ``of`` would build them."""
+        self = cls()
+        self.idx, self.kmax, self.sub, self.P, self.N = idx, idx.size, sub, P, N
+        self.tol = 1e-12 * max(1.0, float(np.abs(sub).sum()))
+        return self
+
     def frustration(self, lab: IntArray) -> float:
         return _frustration_compact(self.P, self.N, lab)
 
@@ -406,13 +413,14 @@ class BlocTracker:
         n = T.shape[0]
         if self._scratch is None or self._scratch[0].shape[0] != n:
             self._scratch = (np.zeros((n, n), np.int8), np.zeros(n, np.intp),
-                             np.zeros(n, np.intp), np.zeros(n * n), np.zeros(n * n))  # fmt: skip
-        structure, idx, warm, P, N = self._scratch
+                             np.zeros(n, np.intp), np.zeros(n * n), np.zeros(n * n),
+                             np.zeros(n * n))  # fmt: skip
+        structure, idx, warm, S, P, N = self._scratch
         previous = self.labels
         known = self._structure if self._structure is not None else structure
         changed, m, same_aligned, has_warm, moved = compiled.warm_start(
             T, self.partner, previous if previous is not None else idx, previous is not None,
-            structure, known, idx, warm, P, N,
+            structure, known, idx, warm, S, P, N,
         )  # fmt: skip
         changed = changed or self._structure is None
         found = np.zeros(n, dtype=np.intp)
@@ -427,8 +435,7 @@ class BlocTracker:
             if full:
                 self._since_full = 0
                 self._structure = structure.copy()
-                problem = _Problem.of(T, self.partner, None)
-                assert problem is not None and np.array_equal(problem.idx, aligned)
+                problem = _Problem.aligned(aligned, *(a[: m * m].reshape(m, m) for a in (S, P, N)))
                 best = _full_search(problem)
                 if not has_warm or problem.frustration(lab) >= (
                     problem.frustration(best) - problem.tol
@@ -469,35 +476,14 @@ def match_labels(
     Returns:
         ``(relabelled, next_label)``: the relabelled array and the updated next free id.
     """
-    labels = np.asarray(labels, dtype=np.intp)
-    out = np.zeros_like(labels)
+    labels = np.ascontiguousarray(labels, dtype=np.intp)
     if previous is None:
         previous = np.zeros_like(labels)
-    previous = np.asarray(previous, dtype=np.intp)
+    previous = np.ascontiguousarray(previous, dtype=np.intp)
     if previous.shape != labels.shape:
         raise ValueError(f"labels {labels.shape} and previous {previous.shape} differ in shape")
-    if previous.size:
-        next_label = max(int(next_label), int(previous.max()) + 1)
-    new_ids = np.unique(labels[labels > 0])
-    if new_ids.size == 0:
-        return out, int(next_label)
-
-    both = (labels > 0) & (previous > 0)
-    overlap = Counter(zip(labels[both].tolist(), previous[both].tolist(), strict=True))
-    mapping: dict[int, int] = {}
-    used_prev: set[int] = set()
-    # largest overlap first; ties by new id, then previous id
-    for (new, old), _count in sorted(overlap.items(), key=lambda kv: (-kv[1], kv[0])):
-        if new not in mapping and old not in used_prev:
-            mapping[new] = old
-            used_prev.add(old)
-    for new in new_ids.tolist():
-        if new not in mapping:
-            mapping[new] = next_label
-            next_label += 1
-
-    lookup = np.zeros(int(new_ids.max()) + 1, dtype=np.intp)
-    lookup[list(mapping)] = list(mapping.values())
-    mask = labels > 0
-    out[mask] = lookup[labels[mask]]
+    out = np.zeros_like(labels)
+    next_label = compiled.match_labels(
+        labels.ravel(), previous.ravel(), int(next_label), out.ravel()
+    )
     return out, int(next_label)

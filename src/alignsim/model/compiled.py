@@ -282,15 +282,16 @@ def frustration(P, N, lab):
 
 
 @_jit()
-def warm_start(ties, partner, previous, has_previous, structure, known, idx, warm, P, N):
+def warm_start(ties, partner, previous, has_previous, structure, known, idx, warm, S, P, N):
     """The cheap part of ``BlocTracker.update``: who is aligned, and the warm relocation.
 
     Writes the signed structure (ties at or beyond ±``partner``) into ``structure`` and
     reports whether it differs from ``known``; writes the aligned states to ``idx`` and, when
     some of them were in a bloc before, the previous blocs relocated (compact labels, as
-    ``blocs._relocate``) to ``warm``. ``P`` and ``N`` (N² long) are working space. Returns
-    (structure changed, number aligned, same states aligned as before, warm start made, a
-    state moved in it).
+    ``blocs._relocate``) to ``warm``. The first m² entries of ``S``, ``P`` and ``N`` (N² long)
+    receive the aligned states' ties (zero diagonal) and their positive and negative parts,
+    row by row, for a full search. Returns (structure changed, number aligned, same states
+    aligned as before, warm start made, a state moved in it).
     """
     n = ties.shape[0]
     changed = False
@@ -322,17 +323,19 @@ def warm_start(ties, partner, previous, has_previous, structure, known, idx, war
                 any_previous = True
             else:
                 same = False
-    if m == 0 or not any_previous:
-        return changed, m, same, False, False
-    P = P[: m * m].reshape((m, m))  # contiguous, as everywhere else: one compiled variant
+    S = S[: m * m].reshape((m, m))  # contiguous, as everywhere else: one compiled variant
+    P = P[: m * m].reshape((m, m))
     N = N[: m * m].reshape((m, m))
     total = 0.0
     for r in range(m):
         for c in range(m):
             t = 0.0 if r == c else ties[idx[r], idx[c]]
+            S[r, c] = t
             P[r, c] = max(t, 0.0)
             N[r, c] = max(-t, 0.0)
             total += abs(t)
+    if m == 0 or not any_previous:
+        return changed, m, same, False, False
     start = np.empty(m, dtype=np.int64)
     _first_appearance(previous[idx[:m]], start)
     relocated = np.empty(m, dtype=np.int64)
@@ -533,3 +536,58 @@ def full_search(sub, P, N, tol, kmax, out):
         if not improved:
             break
     out[:] = lab
+
+
+@_jit()
+def match_labels(labels, previous, next_label, out):
+    """``blocs.match_labels`` into ``out``; returns the next free id.
+
+    Overlaps are counted over the pairs (new id, previous id) of states in a bloc both times,
+    taken largest first (ties: new id, then previous id); each id is used once; new ids left
+    over get fresh ids in increasing order.
+    """
+    n = labels.size
+    if n > 0:
+        top = 0
+        for i in range(n):
+            top = max(top, previous[i])
+        next_label = max(next_label, top + 1)
+    width = next_label + 1  # every previous id is below it
+    keys = np.empty(n, dtype=np.int64)
+    count = 0
+    top_new = 0
+    for i in range(n):
+        top_new = max(top_new, labels[i])
+        if labels[i] > 0 and previous[i] > 0:
+            keys[count] = labels[i] * width + previous[i]
+            count += 1
+    mapping = np.full(top_new + 1, -1, dtype=np.int64)
+    keys = np.sort(keys[:count])  # by new id, then previous id
+    pair = np.empty(count, dtype=np.int64)
+    size = np.empty(count, dtype=np.int64)
+    pairs = 0
+    for r in range(count):
+        if pairs > 0 and pair[pairs - 1] == keys[r]:
+            size[pairs - 1] += 1
+        else:
+            pair[pairs] = keys[r]
+            size[pairs] = 1
+            pairs += 1
+    order = np.argsort(-size[:pairs], kind="mergesort")  # stable: ties stay by (new, previous)
+    used = np.zeros(width, dtype=np.bool_)
+    for r in order:
+        new, old = pair[r] // width, pair[r] % width
+        if mapping[new] < 0 and not used[old]:
+            mapping[new] = old
+            used[old] = True
+    present = np.zeros(top_new + 1, dtype=np.bool_)
+    for i in range(n):
+        if labels[i] > 0:
+            present[labels[i]] = True
+    for v in range(1, top_new + 1):
+        if present[v] and mapping[v] < 0:
+            mapping[v] = next_label
+            next_label += 1
+    for i in range(n):
+        out[i] = mapping[labels[i]] if labels[i] > 0 else 0
+    return next_label

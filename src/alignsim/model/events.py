@@ -183,8 +183,8 @@ def _change_vectors(
         i = world.index[state]
         for dim, value in by_dim.items():
             d = world.dimensions.index(dim)
-            new = array[i, d] + value if shift else value
-            array[i, d] = float(np.clip(new, low, 1.0))
+            new = float(array[i, d]) + value if shift else value
+            array[i, d] = _clip(new, low, 1.0)
             done.append(f"{what}{state}.{dim} {_amount(value, shift=shift)}")
     return done
 
@@ -196,7 +196,12 @@ def _change_pair(world: World, matrix: np.ndarray, change: Any) -> str:
         value = change.set
         text = f"= {value:g}"
     else:
-        value = matrix[i, j] + change.shift
+        value = float(matrix[i, j]) + change.shift
         text = f"{change.shift:+g}"
-    matrix[i, j] = matrix[j, i] = float(np.clip(value, -1.0, 1.0))
+    matrix[i, j] = matrix[j, i] = _clip(value, -1.0, 1.0)
     return f"{a}–{b} {text}"
+
+
+def _clip(value: float, low: float, high: float) -> float:
+    """``np.clip`` of one number (NaN stays NaN), without an array's overhead."""
+    return min(max(value, low), high)

@@ -144,6 +144,7 @@ class AlignmentModel(mesa.Model):
         self.traces: dict[tuple[int, int], PairTrace] = {}
         self._revised = np.zeros(self.world.n, dtype=bool)
         self._order = np.zeros(self.world.n, dtype=np.intp)
+        self._states = np.arange(self.world.n)
         self._activated = 0
         n_dynamic = sum(sl.stop - sl.start for _, sl in self.payoffs._dynamic)
         self._rows = np.zeros((self.world.n, 2, self.world.n))
@@ -316,28 +317,32 @@ class AlignmentModel(mesa.Model):
         (one shuffle of the agents with the model's ``random``), so both give the same run.
         """
         n = self.world.n
-        self._revised = np.zeros(n, dtype=bool)
-        self._order = np.full(n, n, dtype=np.intp)
-        self._activated = 0
-        start = self.world.ties.copy()
+        # the step's start and the activation order: for the event log and traced pairs
+        keep = self.log or bool(self.traces) or not self.compiled
+        start = self.world.ties.copy() if keep else None
         if not self.compiled:
+            self._revised = np.zeros(n, dtype=bool)
+            self._order = np.full(n, n, dtype=np.intp)
+            self._activated = 0
             self.agents.shuffle_do("step")
         else:
             order = list(range(n))
             self.random.shuffle(order)
+            order = np.array(order, dtype=np.intp)
             noise = self._noise((n, 2, n))
             if noise is not self._no_noise_rows:
-                noise[np.arange(n), :, order] = 0.0  # nobody draws a tie with itself
+                noise[self._states, :, order] = 0.0  # nobody draws a tie with itself
             params = self.world.params
             mean_norm = float(max(n - 2, 1)) if params["balance_norm"] == "mean" else 0.0
             kernels.relax_random(
-                self.world.ties, self.payoffs.static_total(self.rng), noise,
-                np.array(order, dtype=np.intp), float(params["balance_weight"]),
-                float(params["balance_floor"]), mean_norm, float(params["learning_rate"]),
-                float(params["steepness"]), self._rows, self._dynamic_rows,
+                self.world.ties, self.payoffs.static_total(self.rng), noise, order,
+                float(params["balance_weight"]), float(params["balance_floor"]), mean_norm,
+                float(params["learning_rate"]), float(params["steepness"]), self._rows,
+                self._dynamic_rows,
             )  # fmt: skip
-            self._order[order] = np.arange(n)
-            self._trace_revisions(step, start)
+            if keep:
+                self._order[order] = self._states
+                self._trace_revisions(step, start)
         self._log_revisions(step, start)
 
     def _trace_revisions(self, step: int, start: np.ndarray) -> None:

@@ -148,9 +148,10 @@ class Recorder:
             np.take(ties.reshape(-1), self._flat_upper, out=self.strength[row])
             np.take(levels.reshape(-1), self._flat_upper, out=self.level[row])
         else:
-            strength, codes = ties[self.upper], levels[self.upper]
-            self.strength[row] = strength[self.pairs]
-            self.level[row] = codes[self.pairs]
+            strength = np.take(ties.reshape(-1), self._flat_upper)
+            codes = np.take(levels.reshape(-1), self._flat_upper)
+            np.take(strength, self.pairs, out=self.strength[row])
+            np.take(codes, self.pairs, out=self.level[row])
         self.stances[row] = stances
         self.salience[row] = salience
         self.power[row] = power

@@ -10,6 +10,7 @@ a month.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from typing import Literal
@@ -97,10 +98,12 @@ def step_of_date(start: str, unit: str, when: str | dt.date) -> int:
     return max(1, math.ceil(months / PERIOD_MONTHS[unit]))
 
 
+@functools.lru_cache(maxsize=4096)
 def date_label(start: str, unit: str, step: int) -> str:
     """Label of the period that starts ``step`` steps after ``start``.
 
-    ``month`` -> ``2016-09``, ``quarter`` -> ``2016-Q3``, ``year`` -> ``2016``.
+    ``month`` -> ``2016-09``, ``quarter`` -> ``2016-Q3``, ``year`` -> ``2016``. Kept for the
+    steps asked before: every run of a sweep labels the same steps.
     """
     index = month_index(start) + step * PERIOD_MONTHS[unit]
     year, month0 = divmod(index, 12)
