@@ -145,13 +145,13 @@ class Recorder:
         self._ensure(row)
         self.steps.append(step)
         if self.pairs is None:
-            np.take(ties.reshape(-1), self._flat_upper, out=self.strength[row])
-            np.take(levels.reshape(-1), self._flat_upper, out=self.level[row])
+            ties.reshape(-1).take(self._flat_upper, out=self.strength[row])
+            levels.reshape(-1).take(self._flat_upper, out=self.level[row])
         else:
-            strength = np.take(ties.reshape(-1), self._flat_upper)
-            codes = np.take(levels.reshape(-1), self._flat_upper)
-            np.take(strength, self.pairs, out=self.strength[row])
-            np.take(codes, self.pairs, out=self.level[row])
+            strength = ties.reshape(-1).take(self._flat_upper)
+            codes = levels.reshape(-1).take(self._flat_upper)
+            strength.take(self.pairs, out=self.strength[row])
+            codes.take(self.pairs, out=self.level[row])
         self.stances[row] = stances
         self.salience[row] = salience
         self.power[row] = power
