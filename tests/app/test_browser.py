@@ -92,6 +92,7 @@ def app_url(tmp_path):
             server.kill()
             server.wait()
         reader.join()
+        print(f"alignsim app printed:\n{''.join(output)}")  # shown when a test fails
 
 
 def test_page_steps_and_reacts_to_a_slider_in_chromium(app_url, tmp_path):

@@ -43,9 +43,19 @@ class PageModel(AlignmentModel):
         scenario = build_scenario(settings)
         seed = scenario.seed if settings.seed is None else int(settings.seed)
         #: Held while a step runs and while a reader copies the run so far: Mesa's play loop
-        #: steps in a worker thread while the page draws.
+        #: steps in a worker thread while the page draws, and Step may be pressed meanwhile.
         self._stepping = threading.Lock()
         super().__init__(scenario, rng=seed, collect=False)
+        # Mesa replaces ``step`` on the instance by its clock's: pop the step's event from its
+        # event list, run it, schedule the next. Two threads in there at once (the play loop's
+        # last step after ❚❚ and a press of Step) lose steps, so the lock covers all of it.
+        clock_step = self.step
+
+        def step() -> None:
+            with self._stepping:
+                clock_step()
+
+        self.step = step
         self.settings = settings
         self.run_seed = seed
         self._whole: tuple[Result, dict[str, np.ndarray]] | None = None
@@ -57,10 +67,6 @@ class PageModel(AlignmentModel):
             pairs = scenario.watched_ties()
         for a, b in pairs:
             self.trace_pair(a, b)
-
-    def step(self) -> None:
-        with self._stepping:
-            super().step()
 
     def so_far(self) -> Result:
         """The run up to the current step, copied so that further steps do not change it.
