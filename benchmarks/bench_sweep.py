@@ -1,31 +1,35 @@
 """Sweep benchmarks on the flagship scenario, measured side by side in one run.
 
-    .venv/bin/python benchmarks/bench_sweep.py                 # 500 runs of 60 steps; long
-    .venv/bin/python benchmarks/bench_sweep.py --runs 40       # a quick check
+    .venv/bin/python benchmarks/bench_sweep.py                   # 2,000 and 10,000 runs; ~5 min
+    .venv/bin/python benchmarks/bench_sweep.py --runs 200 --big 1000 --repeat 1  # a quick check
 
 Measures, on the same tasks (10 values of ``params.balance_weight`` × replications, seeds
-as a sweep gives them):
+as a sweep gives them, 48 steps, the default outcomes):
 
-- ``loop``: ``simulate`` called in a plain loop (scenario overrides applied once per point);
-- ``sweep, 1 worker``: :func:`alignsim.sweep.run` with ``workers=1`` (in-process), so the
-  difference to ``loop`` is the sweep machinery: tasks, outcomes, journal (an fsync per
-  run), Parquet chunks and the summary — target ≤ 10% overhead;
-- ``sweep, 2 workers``: two local processes — target ≥ 1.7× the throughput of 1 worker
-  (needs two free cores);
+- ``kernel``: the bare numpy loop of ``benchmarks/kernel.py`` (simultaneous relax, static
+  parts summed once, balance, noise; no events, levels, blocs or recording), one process,
+  as many runs: the floor any implementation pays;
+- ``loop``: ``simulate`` called in a plain loop as a sweep's worker calls it (each point
+  prepared once, the recording its outcomes need, the outcome columns);
+- ``sweep, 1 worker``: :func:`alignsim.sweep.execute` with ``workers=1`` (in-process), so the
+  difference to ``loop`` is the sweep machinery: batches, journal, Parquet chunks and the
+  summary — target ≤ 10% overhead;
+- ``sweep, 2 workers``: two local processes, started by the sweep;
 - ``sweep, 1 worker / 2 workers, 10 runs``: the fixed costs (reading the sweep, the
-  manifest, the summary; with two workers, also starting and stopping them: each imports
-  Mesa, pandas and Numba and loads the compiled step) with ten runs; subtracted from the
-  500-run times they give the throughput once running, 1 worker against 2;
+  manifest, the summary; with two workers, also starting and stopping them) with ten
+  runs; subtracted from the ``--runs`` times they give the throughput once running;
+- ``alignsim sweep, --big runs``: the command as a user types it, ``--workers 2``, timed
+  from the start of the process to its end (interpreter, imports, workers, runs, summary,
+  figures) — target for 10,000 runs: ≤ 20 s, and ≥ 0.6× the kernel's runs per second;
 - peak memory of the parent process for ``--runs`` and for 10 × ``--runs`` runs (each in a
-  fresh subprocess, 2 workers, ``--memory-steps`` steps so the large one finishes in
-  reasonable time): peak RSS (``VmHWM`` from ``/proc/self/status``) and the tracemalloc
-  peak — target: no growth with the number of runs.
+  fresh subprocess, 2 workers, ``--memory-steps`` steps): peak RSS (``VmHWM``) and the
+  tracemalloc peak — target: no growth with the number of runs.
 
 Each case runs ``--repeat`` times, in a rotated order so that a machine's drifting speed
 does not favour one case; the table shows medians and the ratios of those medians, with the
 range of each repeat's own ratio. A 10-run sweep runs once before any timing, so that no
-timed case pays for loading the compiled step or pyarrow. Figures are not drawn
-(``plots=False``) in any of the timed sweeps.
+timed case pays for loading the compiled step or pyarrow. The sweeps timed through the
+Python API draw no figures (``plots=False``); the command draws its figures.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "scenarios" / "pakistan_china_russia.yaml"
@@ -61,26 +66,61 @@ def write_sweep(folder: Path, runs: int, steps: int, name: str = "bench.yaml") -
     return path
 
 
-def time_loop(sweep_path: Path) -> tuple[float, int]:
-    """``simulate`` in a loop over the sweep's tasks: seconds and runs."""
-    from alignsim.model import simulate
-    from alignsim.scenario import Scenario, apply_overrides
+def sweep_tasks(sweep_path: Path) -> tuple[Any, list[Any]]:
     from alignsim.sweep import design_points, load_sweep
     from alignsim.sweep.tasks import iter_tasks, make_context
 
     sweep = load_sweep(sweep_path)
     design = design_points(sweep)
     context = make_context(sweep, design)
-    tasks = list(iter_tasks(sweep, design, context))
-    scenarios = {}
+    return context, list(iter_tasks(sweep, design, context))
+
+
+def time_loop(sweep_path: Path) -> tuple[float, int]:
+    """``simulate`` in a loop over the sweep's tasks, as a worker runs them: seconds, runs."""
+    from alignsim.model import PreparedScenario, simulate
+    from alignsim.scenario import Scenario, apply_overrides
+    from alignsim.sweep.outcomes import outcome_columns
+
+    context, tasks = sweep_tasks(sweep_path)
+    prepared = {}
     clock = time.perf_counter()
     for task in tasks:
-        scenario = scenarios.get(task.overrides)
+        scenario = prepared.get(task.overrides)
         if scenario is None:
             document = apply_overrides(context.base_document, list(task.overrides))
-            scenario = scenarios[task.overrides] = Scenario.model_validate(document)
-        simulate(scenario, seed=task.seed, steps=context.steps)
+            scenario = prepared[task.overrides] = PreparedScenario(
+                Scenario.model_validate(document)
+            )
+        result = simulate(scenario, seed=task.seed, steps=context.steps, **context.recording)
+        outcome_columns(result, context.outcomes)
     return time.perf_counter() - clock, len(tasks)
+
+
+def time_kernel(sweep_path: Path) -> tuple[float, int]:
+    """The bare kernel loop (``benchmarks/kernel.py``) over the sweep's seeds: seconds, runs."""
+    from alignsim.scenario import load_scenario
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import kernel
+
+    context, tasks = sweep_tasks(sweep_path)
+    ties, static, params = kernel.setup(load_scenario(FLAGSHIP))
+    clock = time.perf_counter()
+    for task in tasks:
+        kernel.run(ties, static, params, context.steps, task.seed)
+    return time.perf_counter() - clock, len(tasks)
+
+
+def time_command(sweep_path: Path, out: Path, workers: int) -> tuple[float, int]:
+    """``alignsim sweep`` in a process of its own, start to end: seconds and runs."""
+    command = [sys.executable, "-m", "alignsim", "sweep", str(sweep_path), "--out", str(out),
+               "--workers", str(workers)]  # fmt: skip
+    clock = time.perf_counter()
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - clock
+    runs = int(done.stdout.split(" runs in ")[0].split()[-1])
+    return seconds, runs
 
 
 def time_sweep(sweep_path: Path, out: Path, workers: int) -> tuple[float, int]:
@@ -125,8 +165,11 @@ def measure_memory(runs: int, steps: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=500, help="runs per timed sweep (500)")
-    parser.add_argument("--steps", type=int, default=60, help="steps per timed run (60)")
+    parser.add_argument("--runs", type=int, default=2000, help="runs per timed sweep (2000)")
+    parser.add_argument(
+        "--big", type=int, default=10000, help="runs of the timed alignsim sweep command (10000)"
+    )
+    parser.add_argument("--steps", type=int, default=48, help="steps per timed run (48)")
     parser.add_argument(
         "--memory-steps", type=int, default=6, help="steps per run in the memory cases (6)"
     )
@@ -145,19 +188,23 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)  # fmt: skip
     if args.runs < 2 * POINTS:
         parser.error(f"--runs must be at least {2 * POINTS}")
-    times: dict[str, list[float]] = {"loop": [], "one": [], "two": [], "start1": [], "start2": []}
+    names = ("kernel", "loop", "one", "two", "start1", "start2", "big")
+    times: dict[str, list[float]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = write_sweep(folder, args.runs, args.steps)
         tiny = write_sweep(folder, POINTS, args.steps, name="tiny.yaml")
+        big = write_sweep(folder, args.big, args.steps, name="big.yaml")
         # loads the compiled step, pyarrow and the rest once, so that no timed case pays
         time_sweep(tiny, folder / "warm-up", 1)
         cases = {
+            "kernel": lambda k: time_kernel(path),
             "loop": lambda k: time_loop(path),
             "one": lambda k: time_sweep(path, folder / f"w1-{k}", 1),
             "two": lambda k: time_sweep(path, folder / f"w2-{k}", 2),
             "start1": lambda k: time_sweep(tiny, folder / f"s1-{k}", 1),
             "start2": lambda k: time_sweep(tiny, folder / f"s2-{k}", 2),
+            "big": lambda k: time_command(big, folder / f"big-{k}", 2),
         }
         counts: dict[str, set[int]] = {name: set() for name in cases}
         for k in range(args.repeat):
@@ -166,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
                 seconds, ran = cases[name](k)
                 times[name].append(seconds)
                 counts[name].add(ran)
-    (n,) = counts["loop"] | counts["one"] | counts["two"]
+    (n,) = counts["kernel"] | counts["loop"] | counts["one"] | counts["two"]
+    (n_big,) = counts["big"]
     (few,) = counts["start1"] | counts["start2"]
     small = measure_memory(n, args.memory_steps)
     large = measure_memory(10 * n, args.memory_steps)
@@ -185,20 +233,32 @@ def main(argv: list[str] | None = None) -> int:
 
     each = [(one - one_few) / (two - two_few) for one, one_few, two, two_few in zip(
         times["one"], times["start1"], times["two"], times["start2"], strict=True)]  # fmt: skip
+    kernel_rate = n / t["kernel"]
+    big_each = [n_big / big / (n / kernel) for big, kernel in zip(times["big"], times["kernel"],
+                                                                 strict=True)]  # fmt: skip
     rows = [
-        ("simulate in a loop", f"{t['loop']:.1f} s", f"{n / t['loop']:.2f} runs/s", ""),
-        ("sweep, 1 worker", f"{t['one']:.1f} s", f"{n / t['one']:.2f} runs/s",
+        ("kernel loop (numpy, 1 process)", f"{t['kernel']:.1f} s", f"{kernel_rate:.0f} runs/s",
+         ""),
+        ("simulate in a loop", f"{t['loop']:.1f} s", f"{n / t['loop']:.0f} runs/s",
+         f"{n / t['loop'] / kernel_rate:.2f}× the kernel loop"),
+        ("sweep, 1 worker", f"{t['one']:.1f} s", f"{n / t['one']:.0f} runs/s",
          f"overhead {ratio('one', 'loop', '+.1%', fn=lambda a, b: a / b - 1)} "
          "(target ≤ 10%)"),
-        ("sweep, 2 workers", f"{t['two']:.1f} s", f"{n / t['two']:.2f} runs/s",
-         f"speed-up {ratio('one', 'two', '.2f', '×')} (target ≥ 1.7×)"),
+        ("sweep, 2 workers", f"{t['two']:.1f} s", f"{n / t['two']:.0f} runs/s",
+         f"speed-up {ratio('one', 'two', '.2f', '×')}"),
         (f"sweep, 1 worker, {few} runs", f"{t['start1']:.1f} s", "fixed costs and these runs",
          ""),
         (f"sweep, 2 workers, {few} runs", f"{t['start2']:.1f} s",
          "+ starting and stopping workers", ""),
-        (f"once started, runs {few + 1}–{n}", "", f"{started[0]:.2f} → {started[1]:.2f} runs/s",
+        (f"once started, runs {few + 1}–{n}", "", f"{started[0]:.0f} → {started[1]:.0f} runs/s",
          f"2 workers {started[1] / started[0]:.2f}× 1 worker"
-         + (f" (repeats {min(each):.2f}–{max(each):.2f}×)" if args.repeat > 1 else "")),
+         + (f" (repeats {min(each):.2f}–{max(each):.2f}×)" if args.repeat > 1 else "")
+         + " (target ≥ 1.8×)"),
+        (f"alignsim sweep, {n_big} runs, 2 workers", f"{t['big']:.1f} s",
+         f"{n_big / t['big']:.0f} runs/s",
+         f"{n_big / t['big'] / kernel_rate:.2f}× the kernel loop"
+         + (f" (repeats {min(big_each):.2f}–{max(big_each):.2f}×)" if args.repeat > 1 else "")
+         + " (targets ≤ 20 s for 10,000 runs, ≥ 0.6×)"),
     ]  # fmt: skip
     for case in (small, large):
         label = f"memory, {case['runs']} runs × {args.memory_steps} steps"

@@ -301,17 +301,11 @@ def cmd_app(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
 
 
-#: Environment variables by which a user chooses BLAS and OpenMP threads.
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
 def _one_blas_thread() -> None:
-    """One BLAS thread for a run, unless the user chose otherwise in the environment.
+    """One BLAS thread for the whole command, unless the user chose otherwise in the
+    environment (why: ``alignsim.model.simulate.one_blas_thread``)."""
+    from alignsim.model.simulate import THREAD_VARIABLES
 
-    A run's matrices have at most a few hundred rows, where one thread is as fast as several;
-    on a busy machine several threads per process spin against each other and made products
-    and eigendecompositions of such matrices 10–20× slower (docs/performance.md).
-    """
     if any(os.environ.get(name) for name in THREAD_VARIABLES):
         return
     from threadpoolctl import threadpool_limits

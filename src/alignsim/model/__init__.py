@@ -3,6 +3,7 @@
 from alignsim.model.model import AlignmentModel
 from alignsim.model.payoffs import REGISTRY as PAYOFF_TERMS
 from alignsim.model.payoffs import PayoffTerm
+from alignsim.model.prepared import PreparedScenario
 from alignsim.model.recorder import Result
 from alignsim.model.rules import RULES, TieRule
 from alignsim.model.simulate import simulate
@@ -13,6 +14,7 @@ __all__ = [
     "RULES",
     "AlignmentModel",
     "PayoffTerm",
+    "PreparedScenario",
     "Result",
     "State",
     "TieRule",

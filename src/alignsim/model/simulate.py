@@ -6,11 +6,16 @@ The CLI, sweeps, Dask workers, ``mesa.batch_run`` and the interactive page all g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from alignsim.model.model import AlignmentModel
+from alignsim.model.model import SMALL_WORLD, AlignmentModel
 from alignsim.model.recorder import Result
+
+#: Environment variables by which a user chooses BLAS and OpenMP threads.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def simulate(
@@ -31,7 +36,8 @@ def simulate(
     ``trace`` names pairs whose payoff parts are kept at every step, in
     ``result.extra["traces"]``, keyed by the pair in scenario order. ``record_every`` and
     ``record`` thin what is kept (see ``AlignmentModel``); the result then reads only the
-    recorded steps and pairs. ``log=False`` keeps no event log and ``blocs=False`` finds no
+    recorded steps and pairs. Worlds of more than ``SMALL_WORLD`` states run with one BLAS
+    thread (see ``one_blas_thread``). ``log=False`` keeps no event log and ``blocs=False`` finds no
     blocs (see ``AlignmentModel``). ``scenario`` may be a ``PreparedScenario``, for many runs.
     """
     model = AlignmentModel(
@@ -42,13 +48,34 @@ def simulate(
         model.trace_pair(a, b)
     chunk = model.max_steps if progress is None else max(1, model.max_steps // 100)
     done = 0
-    while done < model.max_steps:
-        ahead = min(chunk, model.max_steps - done)
-        _advance(model, ahead)
-        done += ahead
-        if progress is not None:
-            progress(done)
+    with one_blas_thread(model.world.n > SMALL_WORLD):
+        while done < model.max_steps:
+            ahead = min(chunk, model.max_steps - done)
+            _advance(model, ahead)
+            done += ahead
+            if progress is not None:
+                progress(done)
     return result_of(model, seed)
+
+
+@contextlib.contextmanager
+def one_blas_thread(needed: bool = True) -> Iterator[None]:
+    """One BLAS thread meanwhile, unless the user chose a number in the environment.
+
+    A run's matrices have at most a few hundred rows, where one thread is as fast as several,
+    and on a busy machine several threads per process spin against each other: a 200-state
+    run took 0.77 s with OpenBLAS's two threads and 0.29 s with one (docs/performance.md).
+    Up to ``SMALL_WORLD`` states the step calls no BLAS product at all, and setting the limit
+    (2–7 ms, threadpoolctl looks up the loaded libraries) would cost more than the run, so
+    ``needed=False`` leaves the threads alone. The limit is lifted on the way out.
+    """
+    if not needed or any(os.environ.get(name) for name in THREAD_VARIABLES):
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
 
 
 def _advance(model: AlignmentModel, steps: int) -> None:
