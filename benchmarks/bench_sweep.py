@@ -25,6 +25,11 @@ as a sweep gives them, 48 steps, the default outcomes):
   fresh subprocess, 2 workers, ``--memory-steps`` steps): peak RSS (``VmHWM``) and the
   tracemalloc peak — target: no growth with the number of runs.
 
+``--scale`` measures only the large case instead: a random 200-state scenario
+(``benchmarks/random_scenarios.py``, seed 7, a chance event, noise 0.05, random activation),
+1,000 runs × 100 steps (10 balance weights × 100 replications, the default outcomes) with
+``alignsim sweep --workers 2``: its wall time and the peak RSS of the largest worker.
+
 Each case runs ``--repeat`` times, in a rotated order so that a machine's drifting speed
 does not favour one case; the table shows medians and the ratios of those medians, with the
 range of each repeat's own ratio. A 10-run sweep runs once before any timing, so that no
@@ -133,6 +138,44 @@ def time_sweep(sweep_path: Path, out: Path, workers: int) -> tuple[float, int]:
     return seconds, done.ran
 
 
+def scale_case(folder: Path, runs: int, steps: int, states: int) -> dict[str, float]:
+    """``alignsim sweep --workers 2`` of a random world in a fresh process: wall time, runs,
+    and the peak RSS of its largest worker (``RUSAGE_CHILDREN`` once the workers are gone)."""
+    import yaml
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.random_scenarios import random_document
+
+    document = random_document(7, states, 4, steps=steps, noise=0.05, activation="random",
+                               stochastic=True)  # fmt: skip
+    scenario = folder / "world.yaml"
+    scenario.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    sweep = folder / "scale.yaml"
+    sweep.write_text(
+        f"scenario: world.yaml\nsteps: {steps}\nreplications: {max(1, runs // POINTS)}\n"
+        "seed: 1\ndesign: {method: grid}\n"
+        f"parameters:\n  params.balance_weight: {{low: 0.1, high: 0.9, num: {POINTS}}}\n",
+        encoding="utf-8",
+    )
+    driver = (
+        "import json, resource, sys\n"
+        "from alignsim.cli import main\n"
+        f"code = main(['sweep', {str(sweep)!r}, '--out', {str(folder / 'out')!r}, "
+        "'--workers', '2'])\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'code': code, 'worker_rss_mib': rss}))\n"
+    )
+    clock = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", driver], check=True, capture_output=True,
+                          text=True)  # fmt: skip
+    seconds = time.perf_counter() - clock
+    lines = done.stdout.strip().splitlines()
+    report = json.loads(lines[-1])
+    assert report["code"] == 0, done.stderr
+    ran = int(next(line for line in lines if " runs in " in line).split()[0])
+    return {"seconds": seconds, "runs": ran, **report}
+
+
 def peak_rss_kib() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -176,8 +219,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=3, help="times each case runs; medians are shown (3)"
     )
+    parser.add_argument(
+        "--scale", action="store_true", help="only the 200-state case: 1,000 runs × 100 steps"
+    )
     parser.add_argument("--memory-case", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+
+    if args.scale:
+        with tempfile.TemporaryDirectory() as tmp:
+            case = scale_case(Path(tmp), 1000, 100, 200)
+        print(f"200 states, {case['runs']} runs × 100 steps, 2 workers: {case['seconds']:.0f} s "
+              f"({case['runs'] / case['seconds']:.2f} runs/s); peak RSS of a worker "
+              f"{case['worker_rss_mib']:.0f} MiB")  # fmt: skip
+        return 0
 
     if args.memory_case is not None:
         print(json.dumps(memory_case(args.memory_case, args.memory_steps)))
