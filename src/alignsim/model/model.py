@@ -31,7 +31,7 @@ from alignsim.model.metrics import (
     recorded_metrics,
 )
 from alignsim.model.payoffs import BUILT_IN, Payoffs
-from alignsim.model.prepared import PreparedScenario
+from alignsim.model.prepared import PreparedScenario, watch_indices
 from alignsim.model.recorder import Recorder, _pair_column, watched_columns
 from alignsim.model.rules import RelaxRule, make_rule, mutual
 from alignsim.model.state import State
@@ -113,7 +113,7 @@ class AlignmentModel(mesa.Model):
             raise ValueError(f"record must be 'all' or 'watched', got {record!r}")
         kept = None
         if record == "watched":
-            kept = watched_columns(spec, self.world.names)
+            kept = watched_columns(spec, self.world.names) if prepared is None else prepared.kept
         self.recorder = Recorder(
             self.world.n, self.world.k, self.max_steps, every=int(record_every), pairs=kept,
             blocs=self.track_blocs,
@@ -140,7 +140,7 @@ class AlignmentModel(mesa.Model):
         self.bloc_tracker = BlocTracker(aligned_at)
         self.blocs = np.zeros(self.world.n, dtype=np.intp)
         self.fired: list[scenario_events.ScheduledEvent] = []
-        self._watch = _watch_indices(spec, self.world)
+        self._watch = watch_indices(spec, self.world) if prepared is None else prepared.watch
         self.traces: dict[tuple[int, int], PairTrace] = {}
         self._revised = np.zeros(self.world.n, dtype=bool)
         self._order = np.zeros(self.world.n, dtype=np.intp)
@@ -661,12 +661,6 @@ def _compilable(payoffs: Payoffs, rule: Any, states: list[Any]) -> bool:
         and tuple(type(t) for t in payoffs.terms) == BUILT_IN
         and all(type(state) is State for state in states)
     )
-
-
-def _watch_indices(spec: Any, world: World) -> dict[str, dict[str, Any]]:
-    pairs = {"-".join(p): tuple(world.index[s] for s in p) for p in spec.watch.pairs}
-    triangles = {"-".join(t): tuple(world.index[s] for s in t) for t in spec.watch.triangles}
-    return {"pairs": pairs, "triangles": triangles}
 
 
 def _resolve_scenario(scenario: Any) -> Any:

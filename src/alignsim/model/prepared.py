@@ -12,6 +12,7 @@ from typing import Any
 
 from alignsim.model.events import ScheduledEvent, plan
 from alignsim.model.payoffs import StaticPayoffs
+from alignsim.model.recorder import watched_columns
 from alignsim.model.world import World
 
 
@@ -28,6 +29,16 @@ class PreparedScenario:
         self.world = World.from_scenario(scenario)
         self.events: list[ScheduledEvent] = plan(scenario)
         self.static = StaticPayoffs()
+        self.watch = watch_indices(scenario, self.world)
+        self.kept = watched_columns(scenario, self.world.names)
+        """The watched pairs' columns, for ``record="watched"``."""
 
     def __repr__(self) -> str:
         return f"PreparedScenario({self.scenario.name!r}, {len(self.static)} event histories)"
+
+
+def watch_indices(spec: Any, world: World) -> dict[str, dict[str, Any]]:
+    """The watched pairs and triangles as state indices, by label."""
+    pairs = {"-".join(p): tuple(world.index[s] for s in p) for p in spec.watch.pairs}
+    triangles = {"-".join(t): tuple(world.index[s] for s in t) for t in spec.watch.triangles}
+    return {"pairs": pairs, "triangles": triangles}
