@@ -134,3 +134,60 @@ def test_a_run_without_blocs_says_so_when_asked_for_them():
     with pytest.raises(ThinnedRecordingError, match="polarization needs the blocs"):
         fast.metric("polarization")
     assert fast.metric("balance_ratio").shape == (6,)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    balance=st.floats(0.0, 2.0),
+    interest=st.floats(0.0, 2.0),
+    share=st.floats(0.0, 1.0),
+    partner=st.floats(0.1, 0.7),
+    noise=st.sampled_from([0.0, 0.05]),
+)
+def test_points_that_change_parameters_equal_the_scenario_validated_whole(
+    balance, interest, share, partner, noise
+):
+    """A point that only changes parameters reuses the base's world; its scenario and its
+    runs equal those of the whole document validated with the overrides."""
+    from alignsim.scenario import Scenario, apply_overrides
+    from alignsim.sweep import tasks
+
+    scenario = load_scenario(FLAGSHIP)
+    context = tasks.SweepContext(
+        base_document=scenario.model_dump(mode="json", by_alias=True, exclude_none=True),
+        steps=12, outcomes=ALL, parameters=(), parameter_kinds={}, outcome_kinds={},
+        key="test-parameters", recording=recording_for(ALL, 12),
+    )  # fmt: skip
+    overrides = [f"params.balance_weight={balance!r}", f"params.interest_weight={interest!r}",
+                 f"params.planned_boost_share={share!r}", f"params.noise={noise!r}",
+                 f"params.thresholds.partner={partner!r}"]  # fmt: skip
+    whole = apply_overrides(context.base_document, overrides)
+    try:
+        expected = Scenario.model_validate(whole)
+    except ValueError:  # e.g. partner above alliance: the whole validation says why
+        assert tasks._with_parameters(context, overrides) is None
+        return
+    fast = tasks._with_parameters(context, overrides)
+    assert fast is not None and fast.scenario == expected
+    for seed in (1, 2):
+        got = simulate(fast, seed=seed, steps=12)
+        want = simulate(expected, seed=seed, steps=12)
+        assert np.array_equal(got.recorder.strength, want.recorder.strength)
+        assert got.events_frame().equals(want.events_frame())
+
+
+def test_a_bad_parameter_value_fails_with_the_whole_validations_words(tmp_path):
+    from alignsim.sweep import tasks
+
+    scenario = load_scenario(FLAGSHIP)
+    context = tasks.SweepContext(
+        base_document=scenario.model_dump(mode="json", by_alias=True, exclude_none=True),
+        steps=3, outcomes=("final_strength",), parameters=(), parameter_kinds={},
+        outcome_kinds={"final_strength.Russia-Pakistan": "float"}, key="test-bad",
+        recording=recording_for(("final_strength",), 3),
+    )  # fmt: skip
+    bad = ("params.noise=-1.0",)
+    assert tasks._with_parameters(context, bad) is None
+    row = tasks.run_task(tasks.Task(0, 0, 1, bad, {}), context)
+    assert row["status"] == tasks.STATUS_FAILED
+    assert "validation error for Scenario" in row["error"] and "params.noise" in row["error"]

@@ -8,6 +8,7 @@ leaves each run only the work that depends on its seed. The runs are the model's
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from alignsim.model.events import ScheduledEvent, plan
@@ -32,6 +33,20 @@ class PreparedScenario:
         self.watch = watch_indices(scenario, self.world)
         self.kept = watched_columns(scenario, self.world.names)
         """The watched pairs' columns, for ``record="watched"``."""
+
+    def with_params(self, params: Any) -> PreparedScenario:
+        """The same scenario with another validated ``Params``: its world copied with those
+        parameters, the events' windows and watched pairs kept (they do not depend on
+        parameters), and static payoffs of its own (they do)."""
+        other = copy.copy(self)
+        other.scenario = self.scenario.model_copy(update={"params": params})
+        other.world = self.world.copy()
+        values = params.model_dump()
+        other.world.thresholds = values.pop("thresholds")
+        other.world.params = values
+        other.world.corridors_changed()  # planned_boost_share enters the corridor factors
+        other.static = StaticPayoffs()
+        return other
 
     def __repr__(self) -> str:
         return f"PreparedScenario({self.scenario.name!r}, {len(self.static)} event histories)"

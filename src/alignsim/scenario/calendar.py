@@ -86,11 +86,13 @@ def normalize_start(value: object) -> str:
     return format_month(month_index(value))  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=4096)
 def step_of_date(start: str, unit: str, when: str | dt.date) -> int:
     """Step of the first update whose recorded date is on or after ``when``.
 
     ``m`` months after the start with ``P`` months per step gives ``max(1, ceil(m / P))``.
-    Raises :class:`ValueError` for a date before the start.
+    Raises :class:`ValueError` for a date before the start. Kept for the dates asked before:
+    each design point of a sweep places the same events.
     """
     months = month_index(when) - month_index(start)
     if months < 0:

@@ -417,6 +417,14 @@ def _num(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def check_params(params: Mapping[str, Any]) -> list[Issue]:
+    """The cross-field issues of a ``params`` section alone (threshold order, break below
+    form), as ``check_document`` reports them for a whole document."""
+    checker = _Checker({"params": params})
+    checker.check_params()
+    return checker.issues
+
+
 def check_document(doc: Mapping[str, Any]) -> list[Issue]:
     """All cross-reference issues in a raw (or dumped) scenario document."""
     if not isinstance(doc, Mapping):

@@ -141,18 +141,56 @@ _CACHE_SIZE = 8
 def scenario_for(context: SweepContext, overrides: Sequence[str]) -> Any:
     """The base scenario with ``overrides`` applied, validated and prepared for many runs
     (cached: replications of a point share it)."""
-    from alignsim.model.prepared import PreparedScenario
-    from alignsim.scenario import Scenario, apply_overrides
-
     key = (context.key, tuple(overrides))
     prepared = _SCENARIOS.get(key)
     if prepared is None:
-        document = apply_overrides(context.base_document, list(overrides))
-        prepared = PreparedScenario(Scenario.model_validate(document))
+        prepared = _with_parameters(context, overrides) or _validated(context, overrides)
         if len(_SCENARIOS) >= _CACHE_SIZE:
             _SCENARIOS.pop(next(iter(_SCENARIOS)))
         _SCENARIOS[key] = prepared
     return prepared
+
+
+def _validated(context: SweepContext, overrides: Sequence[str]) -> Any:
+    """The whole document with the overrides, validated as a scenario file is, and prepared."""
+    from alignsim.model.prepared import PreparedScenario
+    from alignsim.scenario import Scenario, apply_overrides
+
+    document = apply_overrides(context.base_document, list(overrides))
+    return PreparedScenario(Scenario.model_validate(document))
+
+
+_BASES: dict[str, Any] = {}
+
+
+def _with_parameters(context: SweepContext, overrides: Sequence[str]) -> Any:
+    """The prepared base scenario with other parameter values, when every override is a
+    parameter (``params.…``), as most designs are: only the ``params`` section is checked
+    again (its schema and its cross-field rules), and the base's world, events and watched
+    pairs are reused. It equals the scenario validated whole. None when an override is not a
+    parameter or a value is not valid: the whole validation then runs and says why, in the
+    same words as for any scenario."""
+    from pydantic import ValidationError
+
+    from alignsim.scenario import ScenarioError, apply_overrides
+    from alignsim.scenario.crossref import check_params
+    from alignsim.scenario.schema import Params
+
+    if not overrides or not all(text.startswith("params.") for text in overrides):
+        return None
+    try:
+        given = {"params": context.base_document.get("params", {})}
+        values = apply_overrides(given, list(overrides))["params"]
+        params = Params.model_validate(values)
+    except (ScenarioError, ValidationError):
+        return None
+    if check_params(values):
+        return None
+    base = _BASES.get(context.key)
+    if base is None:
+        _BASES.clear()  # one sweep's base per worker
+        base = _BASES[context.key] = _validated(context, ())
+    return base.with_params(params)
 
 
 def _error_text(error: BaseException) -> str:
