@@ -16,15 +16,9 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.app.test_browser import CHROMIUM_ARGS as ARGS  # noqa: E402 - Chromium as tested
+
 out = Path(sys.argv[1])
 out.mkdir(parents=True, exist_ok=True)
 with socket.socket() as s:
