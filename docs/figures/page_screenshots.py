@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.app.test_browser import CHROMIUM_ARGS as ARGS  # noqa: E402 - Chromium as tested
+from tests.app.test_browser import CHROMIUM_ARGS as ARGS  # Chromium as the test runs it
 
 out = Path(sys.argv[1])
 out.mkdir(parents=True, exist_ok=True)
