@@ -298,6 +298,12 @@ def test_match_labels_agrees_with_the_reference(pairs, next_label) -> None:
     assert nxt == expected_next
 
 
+def test_match_labels_memory_does_not_grow_with_the_next_free_id() -> None:
+    out, nxt = match_labels(np.array([1, 1, 2]), np.array([3, 3, 0]), 2**40)
+    assert out.tolist() == [3, 3, 2**40]
+    assert nxt == 2**40 + 1
+
+
 def test_match_labels_fresh_ids_never_collide() -> None:
     previous = np.array([1, 1, 8, 8])
     out, nxt = match_labels(np.array([1, 1, 2, 3]), previous, 2)  # next_label too low

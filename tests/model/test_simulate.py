@@ -46,13 +46,18 @@ def test_a_thread_count_chosen_in_the_environment_is_kept(two_blas_threads, monk
 
 @pytest.mark.parametrize("activation", ["random", "simultaneous"])
 def test_stepping_directly_equals_mesas_run_for(activation):
+    import importlib
+
+    advance = importlib.import_module("alignsim.model.simulate")._advance
     scenario = random_scenario(4, 10, 3, steps=15, noise=0.05, activation=activation,
                                stochastic=True)  # fmt: skip
-    model = AlignmentModel(scenario, rng=9, collect=False)
-    model.run_for(15)
-    by_mesa = result_of(model, 9)
-    direct = simulate(scenario, seed=9)
-    assert (model.steps, model.time) == (15, 15.0)
-    assert (direct.recorder.strength == by_mesa.recorder.strength).all()
-    assert direct.events_frame().equals(by_mesa.events_frame())
-    assert direct.metrics_frame().equals(by_mesa.metrics_frame())
+    by_mesa = AlignmentModel(scenario, rng=9, collect=False)
+    by_mesa.run_for(15)
+    direct = AlignmentModel(scenario, rng=9, collect=False)
+    advance(direct, 15)
+    assert (direct.steps, direct.time) == (by_mesa.steps, by_mesa.time) == (15, 15.0)
+    assert not direct.running
+    mesa_result, direct_result = result_of(by_mesa, 9), result_of(direct, 9)
+    assert (direct_result.recorder.strength == mesa_result.recorder.strength).all()
+    assert direct_result.events_frame().equals(mesa_result.events_frame())
+    assert direct_result.metrics_frame().equals(simulate(scenario, seed=9).metrics_frame())

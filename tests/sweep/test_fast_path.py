@@ -110,7 +110,7 @@ def test_runs_sharing_static_payoffs_equal_runs_alone():
         for table in ("ties_frame", "states_frame", "metrics_frame", "events_frame"):
             left, right = getattr(alone, table)(), getattr(shared, table)()
             assert left.equals(right), (seed, table)
-    assert len(prepared.static) > 1  # the events' histories were shared, not recomputed
+    assert len(prepared.static) > 1  # the runs put the totals of their histories there
 
 
 def test_socialization_shares_no_static_payoffs():
@@ -191,3 +191,59 @@ def test_a_bad_parameter_value_fails_with_the_whole_validations_words(tmp_path):
     row = tasks.run_task(tasks.Task(0, 0, 1, bad, {}), context)
     assert row["status"] == tasks.STATUS_FAILED
     assert "validation error for Scenario" in row["error"] and "params.noise" in row["error"]
+
+
+def test_a_sweeps_rows_equal_full_runs_of_the_scenario_validated_whole(tmp_path, make_sweep):
+    """The whole path: batches, prepared points (parameters only, and an event's date) and
+    thin recording give the rows that full runs of each point's scenario give."""
+    from alignsim.scenario import Scenario, apply_overrides
+    from alignsim.sweep import design_points, load_sweep, run
+    from alignsim.sweep.tasks import iter_tasks, make_context
+
+    parameters = (
+        "  params.balance_weight: [0.2, 0.8]\n  events.druzhba_2016.at: [2016-09, 2018-03]\n"
+    )
+    path = make_sweep(tmp_path, steps=10, replications=3, parameters=parameters)
+    rows = run(path, out=tmp_path / "out", workers=1, batch=4, progress=False, plots=False)
+    sweep = load_sweep(path)
+    design = design_points(sweep)
+    context = make_context(sweep, design)
+    for task in iter_tasks(sweep, design, context):
+        scenario = Scenario.model_validate(
+            apply_overrides(context.base_document, list(task.overrides))
+        )
+        full = outcome_columns(simulate(scenario, seed=task.seed, steps=10), context.outcomes)
+        row = rows[(rows.point == task.point) & (rows.replication == task.replication)]
+        assert len(row) == 1
+        for column, value in full.items():
+            assert row[column].iloc[0] == value, (task, column)
+
+
+def test_a_random_static_term_draws_the_same_with_or_without_the_log():
+    """A modeler's static term that draws random numbers draws them from the run's generator,
+    whether the run keeps its event log or not."""
+    from alignsim.model.payoffs import REGISTRY, PayoffTerm, register
+    from alignsim.scenario import Scenario
+
+    @register
+    class Drawn(PayoffTerm):
+        name = "drawn_static_test_only"
+        random = True
+
+        def parts(self, world, rng):
+            out = rng.normal(0.0, 0.3, size=(world.n, world.n))
+            np.fill_diagonal(out, 0.0)
+            return out[None]
+
+    document = {
+        "name": "drawn", "steps": 6,
+        "dimensions": {"d": {"kind": "shared"}},
+        "states": {s: {"power": 1.0, "interests": {"d": v}}
+                   for s, v in (("A", 0.5), ("B", -0.2), ("C", 0.1))},
+    }  # fmt: skip
+    try:
+        scenario = Scenario.model_validate(document)
+        logged, thin = simulate(scenario, seed=3), simulate(scenario, seed=3, log=False)
+        assert np.array_equal(logged.recorder.strength, thin.recorder.strength)
+    finally:
+        del REGISTRY["drawn_static_test_only"]

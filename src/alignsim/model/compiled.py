@@ -547,12 +547,12 @@ def match_labels(labels, previous, next_label, out):
     over get fresh ids in increasing order.
     """
     n = labels.size
+    top = 0
+    for i in range(n):
+        top = max(top, previous[i])
     if n > 0:
-        top = 0
-        for i in range(n):
-            top = max(top, previous[i])
         next_label = max(next_label, top + 1)
-    width = next_label + 1  # every previous id is below it
+    width = top + 1  # every previous id is below it (memory by the ids in use, not next_label)
     keys = np.empty(n, dtype=np.int64)
     count = 0
     top_new = 0

@@ -285,9 +285,10 @@ class Payoffs:
         measure a tie's first moves against (``AlignmentModel``, ``analysis/drivers.py``).
         """
         unused = np.random.default_rng(0)  # non-random terms take a generator but draw nothing
-        parts = self._static_parts(unused).copy()
-        for term, where in self._dynamic:
-            parts[where] = 0.0 if term.random else term.parts(self.world, unused)
+        parts = np.zeros((len(self.names), self.world.n, self.world.n))
+        for term, where in zip(self.terms, self._slices, strict=True):
+            if not term.random:
+                parts[where] = term.parts(self.world, unused)
         return parts
 
     def evaluate(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -1,16 +1,17 @@
 """Where a sweep's runs execute: local processes or a Dask distributed cluster.
 
-Both executors are context managers with one method, ``map_unordered(fn, items, context)``,
-which calls ``fn(item, context)`` for every item and yields the results as they complete
-(order may vary; the storage sorts). ``context`` is sent once per worker, not once per task.
-At most a few tasks per worker are in flight, so a sweep of any size holds only a window of
-tasks and results in memory.
+Both executors are context managers with ``map_unordered(fn, items, context)``, which calls
+``fn(item, context)`` for every item and yields the results as they complete (order may vary;
+the storage sorts), and ``slots()``, the number of items that can run at once. ``context`` is
+sent once per worker, not once per item. At most a few items per worker are in flight, so a
+sweep of any size holds only a window of them and their results in memory; a sweep's items
+are batches of runs (``tasks.Batches``).
 
 Local workers, and those of a Dask LocalCluster, ignore Ctrl-C (SIGINT, which a terminal
 sends to every process of the job): the sweep process handles it and stops them, so an
 interrupted sweep prints no worker's traceback.
 
-Workers run one simulation each at a time, with BLAS/OpenMP thread pools of one thread
+Workers run one batch of simulations each at a time, with BLAS/OpenMP thread pools of one thread
 (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` = 1, and threadpoolctl
 when installed): the model's matrix products are small, and N workers × M BLAS threads
 would oversubscribe the cores.

@@ -8,9 +8,10 @@ ran it or in which order.
 
 :func:`run_task` never raises for a run that fails: it returns a row with ``status``
 "failed" and the error text, so one bad design point does not stop a sweep. Workers get
-tasks in batches (:func:`run_batch`), and each design point's scenario is validated and
-prepared once per worker (:class:`alignsim.model.prepared.PreparedScenario`); a run records
-only what the sweep's outcomes read (:func:`alignsim.sweep.outcomes.recording_for`).
+tasks in batches (:class:`RunBatch`, sized by :class:`Batches`), and each design point's
+scenario is validated and prepared once per worker
+(:class:`alignsim.model.prepared.PreparedScenario`); a run records only what the sweep's
+outcomes read (:func:`alignsim.sweep.outcomes.recording_for`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -136,18 +138,21 @@ def iter_tasks(
 
 _SCENARIOS: dict[tuple[str, tuple[str, ...]], Any] = {}
 _CACHE_SIZE = 8
+_CACHE_LOCK = threading.Lock()
 
 
 def scenario_for(context: SweepContext, overrides: Sequence[str]) -> Any:
     """The base scenario with ``overrides`` applied, validated and prepared for many runs
     (cached: replications of a point share it)."""
     key = (context.key, tuple(overrides))
-    prepared = _SCENARIOS.get(key)
+    with _CACHE_LOCK:  # a Dask worker may run tasks in several threads
+        prepared = _SCENARIOS.get(key)
     if prepared is None:
         prepared = _with_parameters(context, overrides) or _validated(context, overrides)
-        if len(_SCENARIOS) >= _CACHE_SIZE:
-            _SCENARIOS.pop(next(iter(_SCENARIOS)))
-        _SCENARIOS[key] = prepared
+        with _CACHE_LOCK:
+            while len(_SCENARIOS) >= _CACHE_SIZE:
+                _SCENARIOS.pop(next(iter(_SCENARIOS)))
+            _SCENARIOS[key] = prepared
     return prepared
 
 
@@ -186,10 +191,13 @@ def _with_parameters(context: SweepContext, overrides: Sequence[str]) -> Any:
         return None
     if check_params(values):
         return None
-    base = _BASES.get(context.key)
+    with _CACHE_LOCK:
+        base = _BASES.get(context.key)
     if base is None:
-        _BASES.clear()  # one sweep's base per worker
-        base = _BASES[context.key] = _validated(context, ())
+        base = _validated(context, ())
+        with _CACHE_LOCK:
+            _BASES.clear()  # one sweep's base per worker
+            _BASES[context.key] = base
     return base.with_params(params)
 
 
@@ -244,8 +252,10 @@ class Batches:
     scheduler); runs of a few milliseconds need batches of many for that to stay a small
     share, and long runs need batches of one so that the workers share the end of the sweep
     evenly and an interrupted sweep loses little. The first batches hold one task each; after
-    that the size follows the mean time per run measured so far (``record``), and never
-    exceeds a ``1 / (4 × workers)`` share of the tasks still to come. ``fixed`` sets the size.
+    that the size follows the mean time per run measured so far (``record``; the first batch
+    of each worker, which also pays for its start-up, counts only while nothing else is
+    known), and never exceeds a ``1 / (4 × workers)`` share of the tasks still to come.
+    ``fixed`` sets the size.
     """
 
     def __init__(
@@ -260,18 +270,25 @@ class Batches:
         self.fixed = fixed
         self._runs = 0
         self._time = 0.0
+        self._batches = 0
+        self._first = (0, 0.0)  # runs and seconds of the workers' first batches
 
     def record(self, runs: int, seconds: float) -> None:
         """A batch of ``runs`` runs took ``seconds`` in a worker."""
-        self._runs += runs
-        self._time += seconds
+        self._batches += 1
+        if self._batches <= self.workers:
+            self._first = (self._first[0] + runs, self._first[1] + seconds)
+        else:
+            self._runs += runs
+            self._time += seconds
 
     def size(self) -> int:
         if self.fixed is not None:
             return self.fixed
-        if self._runs == 0:
+        runs, seconds = (self._runs, self._time) if self._runs else self._first
+        if runs == 0:
             return 1
-        per_run = max(self._time / self._runs, 1e-6)
+        per_run = max(seconds / runs, 1e-6)
         share = max(1, self.remaining // (4 * self.workers))
         return max(1, min(int(self.seconds / per_run), share, self.largest))
 
