@@ -22,7 +22,9 @@ class PreparedScenario:
     its runs' shared static payoffs.
 
     ``static`` fills as runs apply events (see ``payoffs.StaticPayoffs``); the world is
-    copied for each run and never stepped itself.
+    copied for each run and never stepped itself. Treat it as read-only: a world changed
+    after runs have filled ``static`` would meet totals computed for the old one (make a
+    new ``PreparedScenario``, or ``with_params``, instead).
     """
 
     def __init__(self, scenario: Any) -> None:
