@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run on Dask: 'local' starts a LocalCluster on 127.0.0.1, or tcp://HOST:PORT",
     )  # fmt: skip
     sweep.add_argument(
-        "--chunk", type=int, help="runs per Parquet file under DIR/runs/ (default 100)"
+        "--chunk", type=int, help="runs per Parquet file under DIR/runs/ (default 1000)"
     )
     sweep.add_argument(
         "--batch", type=int, metavar="N",

@@ -35,7 +35,7 @@ from alignsim.sweep.tasks import (
     run_task,
 )
 
-DEFAULT_CHUNK = 100
+DEFAULT_CHUNK = 1000
 SEEDING = (
     "seed of run (point, replication) = numpy.random.SeedSequence(seed).spawn(points * "
     "replications)[point * replications + replication].generate_state(1, dtype=uint32)[0]"
@@ -326,7 +326,7 @@ def run(
 
     ``workers``: local processes (default: all cores; 1 runs in this process).
     ``scheduler``: ``"local"`` for a Dask LocalCluster on 127.0.0.1, or the address of a
-    Dask scheduler (``"tcp://host:8786"``). ``chunk``: runs per Parquet file (default 100).
+    Dask scheduler (``"tcp://host:8786"``). ``chunk``: runs per Parquet file (default 1000).
     ``resume=True``: continue the sweep stored in ``out`` (``sweep_or_path`` may be None).
     ``plots=False``: do not draw ``DIR/plots/``. ``batch``: runs sent to a worker at a time
     (default: as many as take about a quarter of a second, see :class:`Batches`). A new
