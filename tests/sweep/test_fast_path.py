@@ -136,7 +136,7 @@ def test_a_run_without_blocs_says_so_when_asked_for_them():
     assert fast.metric("balance_ratio").shape == (6,)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     balance=st.floats(0.0, 2.0),
     interest=st.floats(0.0, 2.0),
