@@ -34,7 +34,7 @@ Each case runs ``--repeat`` times, in a rotated order so that a machine's drifti
 does not favour one case; the table shows medians and the ratios of those medians, with the
 range of each repeat's own ratio. A 10-run sweep runs once before any timing, so that no
 timed case pays for loading the compiled step or pyarrow. The sweeps timed through the
-Python API draw no figures (``plots=False``); the command draws its figures.
+Python API (``alignsim.sweep.execute``) draw no figures; the command draws its figures.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def time_sweep(sweep_path: Path, out: Path, workers: int) -> tuple[float, int]:
     from alignsim.sweep import execute
 
     clock = time.perf_counter()
-    done = execute(sweep_path, out, workers=workers, progress=False, plots=False)
+    done = execute(sweep_path, out, workers=workers, progress=False)
     seconds = time.perf_counter() - clock  # includes pool start-up and the summary
     assert done.failed == 0, f"{done.failed} runs failed"
     return seconds, done.ran
@@ -192,7 +192,7 @@ def memory_case(runs: int, steps: int) -> dict[str, float]:
         path = write_sweep(folder, runs, steps)
         tracemalloc.start()
         clock = time.perf_counter()
-        done = execute(path, folder / "out", workers=2, progress=False, plots=False)
+        done = execute(path, folder / "out", workers=2, progress=False)
         seconds = time.perf_counter() - clock
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

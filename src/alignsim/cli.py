@@ -202,13 +202,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         RunFolderError,
         check_destination,
         default_run_dir,
-        summary_and_figures,
         write_run_folder,
     )
     from alignsim.model.events import EventError
     from alignsim.model.simulate import simulate
     from alignsim.scenario import ScenarioError, load_scenario
     from alignsim.scenario.schema import MAX_STEPS
+    from alignsim.workflows.run import summary_and_figures
 
     if args.steps is not None and not 0 <= args.steps <= MAX_STEPS:
         return _bad_input(f"--steps: {args.steps} is out of range: needs 0 <= x <= {MAX_STEPS}")
@@ -347,8 +347,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from alignsim.analysis.explain import ExplainError, explain, format_table, write_explanation
-    from alignsim.io.run_folder import update_manifest
+    from alignsim.analysis.explain import ExplainError, explain, format_table
+    from alignsim.workflows.explain import write_explanation
 
     try:
         explanation = explain(args.run_dir, args.a, args.b)
@@ -364,8 +364,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     for sentence in explanation.sentences:
         print(f"- {sentence}")
     try:
-        csv, png = write_explanation(explanation, args.run_dir)
-        update_manifest(args.run_dir, ["alignsim", *args.argv])
+        csv, png = write_explanation(explanation, args.run_dir, ["alignsim", *args.argv])
     except OSError as error:
         print(f"alignsim: cannot write into {args.run_dir}: {error.strerror or error}",
               file=sys.stderr)  # fmt: skip
@@ -376,8 +375,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from alignsim.analysis.compare import CompareError, compare_runs, describe, write_comparison
+    from alignsim.analysis.compare import CompareError, compare_runs, describe
     from alignsim.io.run_folder import RunFolderError, check_destination
+    from alignsim.workflows.compare import write_comparison
 
     out = args.out or Path("results") / "compare" / f"{args.run_a.name}-vs-{args.run_b.name}"
     try:
@@ -398,25 +398,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from alignsim.io.reader import RunFolderReadError, read_run
-    from alignsim.io.run_folder import remove_replaced_snapshots, update_manifest
-    from alignsim.viz.figures import write_plots
+    from alignsim.io.reader import RunFolderReadError
+    from alignsim.workflows.run import redraw_figures
 
+    command = ["alignsim", *args.argv]
     try:
-        result = read_run(args.run_dir)
-        paths = write_plots(result, args.run_dir, snapshot_steps=args.steps, all_ties=args.all_ties)
+        paths, removed = redraw_figures(args.run_dir, command, steps=args.steps,
+                                        all_ties=args.all_ties)  # fmt: skip
     except (RunFolderReadError, ValueError) as error:
         return _bad_input(f"alignsim plot: {error}")
     except OSError as error:
         print(f"alignsim: cannot write into {args.run_dir}: {error.strerror or error}",
               file=sys.stderr)  # fmt: skip
-        return EXIT_FAILURE
-    try:
-        removed = remove_replaced_snapshots(args.run_dir, paths)
-        update_manifest(args.run_dir, ["alignsim", *args.argv])
-    except OSError as error:
-        print(f"alignsim: cannot update {args.run_dir / 'manifest.json'}: "
-              f"{error.strerror or error}", file=sys.stderr)  # fmt: skip
         return EXIT_FAILURE
     for path in paths:
         print(path)
@@ -427,26 +420,19 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_animate(args: argparse.Namespace) -> int:
-    from alignsim.io.reader import RunFolderReadError, read_run
-    from alignsim.io.run_folder import update_manifest
-    from alignsim.viz.animation import AnimationError, frame_count, write_animation
+    from alignsim.io.reader import RunFolderReadError
+    from alignsim.viz.animation import AnimationError, frame_count
+    from alignsim.workflows.run import animate
 
     out = args.out or args.run_dir / f"animation.{args.format}"
     try:
-        result = read_run(args.run_dir)
-        path = write_animation(result, out, fmt=args.format, fps=args.fps, all_ties=args.all_ties)
+        path = animate(args.run_dir, out, ["alignsim", *args.argv], fmt=args.format,
+                       fps=args.fps, all_ties=args.all_ties)  # fmt: skip
     except (RunFolderReadError, AnimationError, ValueError) as error:
         return _bad_input(f"alignsim animate: {error}")
     except OSError as error:
         print(f"alignsim: cannot write {out}: {error.strerror or error}", file=sys.stderr)
         return EXIT_FAILURE
-    if path.resolve().is_relative_to(Path(args.run_dir).resolve()):  # else not the run's
-        try:
-            update_manifest(args.run_dir, ["alignsim", *args.argv])
-        except OSError as error:
-            print(f"alignsim: cannot update {args.run_dir / 'manifest.json'}: "
-                  f"{error.strerror or error}", file=sys.stderr)  # fmt: skip
-            return EXIT_FAILURE
     size = path.stat().st_size / 2**20
     print(f"{frame_count(path)} frames, {size:.1f} MiB")
     print(path)
@@ -454,9 +440,10 @@ def cmd_animate(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from alignsim.sweep.runner import SweepInterrupted, execute
+    from alignsim.sweep.runner import SweepInterrupted
     from alignsim.sweep.spec import SweepError
     from alignsim.sweep.storage import StorageError
+    from alignsim.workflows.sweep import run_sweep
 
     if args.resume is not None:
         if args.out is not None and args.out != args.resume:
@@ -471,7 +458,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             return _bad_input(f"alignsim sweep: --{name}: must be 1 or more")
     try:
-        done = execute(
+        done = run_sweep(
             args.sweep, out, workers=args.workers, scheduler=args.scheduler, chunk=args.chunk,
             resume=args.resume is not None, command=["alignsim", *args.argv], batch=args.batch,
         )  # fmt: skip
@@ -501,9 +488,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from alignsim.sweep.runner import execute
-    from alignsim.sweep.sensitivity import format_table, load_for_method, write_sensitivity
+    from alignsim.sweep.sensitivity import format_table, load_for_method
     from alignsim.sweep.spec import SweepError
     from alignsim.sweep.storage import StorageError, check_new_folder
+    from alignsim.workflows.sweep import write_sensitivity
 
     for name in ("workers", "samples"):
         value = getattr(args, name)

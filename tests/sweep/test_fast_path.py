@@ -204,7 +204,7 @@ def test_a_sweeps_rows_equal_full_runs_of_the_scenario_validated_whole(tmp_path,
         "  params.balance_weight: [0.2, 0.8]\n  events.druzhba_2016.at: [2016-09, 2018-03]\n"
     )
     path = make_sweep(tmp_path, steps=10, replications=3, parameters=parameters)
-    rows = run(path, out=tmp_path / "out", workers=1, batch=4, progress=False, plots=False)
+    rows = run(path, out=tmp_path / "out", workers=1, batch=4, progress=False)
     sweep = load_sweep(path)
     design = design_points(sweep)
     context = make_context(sweep, design)

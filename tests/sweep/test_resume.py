@@ -152,12 +152,12 @@ def test_sigkill_then_resume(tmp_path, make_sweep, workers):
     # only the runs in flight
     assert len(kept) >= _reported(stderr.read_bytes(), 24)
 
-    done = execute(out=out, resume=True, progress=False, plots=False)
+    done = execute(out=out, resume=True, progress=False)
     assert done.folded == len(journalled - stored)
     assert done.before == len(kept) and done.ran == 24 - len(kept)
     assert not journal_files(out)
     resumed = read_runs(out)
-    reference = run(path, out=tmp_path / "whole", workers=1, chunk=4, progress=False, plots=False)
+    reference = run(path, out=tmp_path / "whole", workers=1, chunk=4, progress=False)
     _assert_same_runs(resumed, reference)
     summary = (out / "summary.csv").read_text()
     assert summary == (tmp_path / "whole" / "summary.csv").read_text()
@@ -166,7 +166,7 @@ def test_sigkill_then_resume(tmp_path, make_sweep, workers):
 @pytest.mark.slow
 def test_journal_is_folded_in_without_duplicates(tiny_sweep, tmp_path):
     out = tmp_path / "out"
-    reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
+    reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False)
     assert not journal_files(out), "a finished sweep leaves no journal"
     _, second, last = chunk_files(out)
     rows = {name: read_runs_rows(p) for name, p in (("second", second), ("last", last))}
@@ -180,7 +180,7 @@ def test_journal_is_folded_in_without_duplicates(tiny_sweep, tmp_path):
     (runs / "journal-00002.jsonl").write_bytes(lines[0] + lines[1] + lines[0] + lines[1][:25])
     assert journal_keys(out) == {(r["point"], r["replication"]) for r in
                                  rows["second"] + rows["last"]}  # fmt: skip
-    done = execute(out=out, resume=True, progress=False, plots=False)
+    done = execute(out=out, resume=True, progress=False)
     assert (done.folded, done.before, done.ran) == (2, 12, 0)
     assert not journal_files(out)
     _assert_same_runs(read_runs(out), reference)
@@ -189,21 +189,21 @@ def test_journal_is_folded_in_without_duplicates(tiny_sweep, tmp_path):
 @pytest.mark.slow
 def test_a_cut_off_journal_line_is_run_again(tiny_sweep, tmp_path):
     out = tmp_path / "out"
-    reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
+    reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False)
     last = chunk_files(out)[-1]
     rows = read_runs_rows(last)
     last.unlink()
     line = journal_line(rows[1])
     (out / "runs" / "journal-00002.jsonl").write_bytes(journal_line(rows[0]) + line[:-1])
     assert len(list(iter_journal_rows(out / "runs" / "journal-00002.jsonl"))) == 1
-    done = execute(out=out, resume=True, progress=False, plots=False)
+    done = execute(out=out, resume=True, progress=False)
     assert (done.folded, done.before, done.ran) == (1, 11, 1)
     _assert_same_runs(read_runs(out), reference)
 
 
 def test_journal_lines_are_json_with_exact_floats(tiny_sweep, tmp_path):
     out = tmp_path / "out"
-    run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
+    run(tiny_sweep, out=out, workers=1, chunk=5, progress=False)
     for row in read_runs_rows(chunk_files(out)[0]):
         assert json.loads(journal_line(row)) == row
 
@@ -217,16 +217,16 @@ def read_runs_rows(path: Path) -> list[dict]:
 @pytest.mark.slow
 def test_resume_runs_only_the_missing(tiny_sweep, tmp_path):
     out = tmp_path / "out"
-    reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False, plots=False)
+    reference = run(tiny_sweep, out=out, workers=1, chunk=5, progress=False)
     files = chunk_files(out)
     files[1].unlink()  # lose five runs
     (out / "runs" / ".chunk-00003.parquet.tmp").write_bytes(b"half a chunk")
-    done = execute(out=out, resume=True, progress=False, plots=False)
+    done = execute(out=out, resume=True, progress=False)
     assert (done.before, done.ran, done.total) == (7, 5, 12)
     assert not list((out / "runs").glob(".*.tmp"))
     _assert_same_runs(read_runs(out), reference)
     # resuming again: nothing to do, nothing doubled
-    done = execute(out=out, resume=True, progress=False, plots=False)
+    done = execute(out=out, resume=True, progress=False)
     assert done.ran == 0
     _assert_same_runs(read_runs(out), reference)
 
@@ -236,21 +236,21 @@ def test_resume_refuses_a_changed_scenario(tmp_path, make_sweep, flagship):
     shutil.copy(flagship, scenario)
     path = make_sweep(tmp_path, scenario=scenario, replications=1)
     out = tmp_path / "out"
-    run(path, out=out, workers=1, progress=False, plots=False)
+    run(path, out=out, workers=1, progress=False)
     text = scenario.read_text().replace("tie_cost: 0.05", "tie_cost: 0.07", 1)
     assert text != scenario.read_text()
     scenario.write_text(text)
     with pytest.raises(StorageError, match="changed since the sweep started"):
-        execute(out=out, resume=True, progress=False, plots=False)
+        execute(out=out, resume=True, progress=False)
 
 
 @pytest.mark.slow
 def test_resume_uses_the_stored_sweep_file(tiny_sweep, tmp_path):
     out = tmp_path / "out"
-    reference = run(tiny_sweep, out=out, workers=1, chunk=4, progress=False, plots=False)
+    reference = run(tiny_sweep, out=out, workers=1, chunk=4, progress=False)
     chunk_files(out)[0].unlink()
     tiny_sweep.write_text(tiny_sweep.read_text().replace("replications: 3", "replications: 9"))
-    done = execute(out=out, resume=True, progress=False, plots=False)
+    done = execute(out=out, resume=True, progress=False)
     assert done.total == 12 and done.ran == 4
     _assert_same_runs(read_runs(out), reference)
 

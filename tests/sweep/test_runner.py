@@ -189,37 +189,30 @@ def test_cli_usage_errors(argv, message, tmp_path, monkeypatch, capsys):
 def test_the_package_exports_the_python_api(tiny_sweep, tmp_path):
     import alignsim.sweep as sweep
 
-    runs = sweep.run(tiny_sweep, out=tmp_path / "out", workers=1, progress=False, plots=False)
+    runs = sweep.run(tiny_sweep, out=tmp_path / "out", workers=1, progress=False)
     assert len(runs) == 12
     pd.testing.assert_frame_equal(runs, sweep.read_runs(tmp_path / "out"))
     assert sweep.load_sweep(tiny_sweep).replications == 3
     assert not list((tmp_path / "out" / "runs").glob("journal-*"))
 
 
-def test_figures_are_drawn_when_the_plotting_module_is_there(tiny_sweep, tmp_path, monkeypatch):
-    import sys
-    import types
+def test_the_sweep_workflow_draws_figures_and_a_failure_to_draw_is_not_fatal(
+    tiny_sweep, tmp_path, monkeypatch, capsys
+):
+    from alignsim.viz import sweep_plots
+    from alignsim.workflows.sweep import run_sweep
 
-    calls = []
-
-    def write_sweep_plots(out):
-        calls.append(out)
-        return [out / "plots" / "x.png"]
-
-    fake = types.ModuleType("alignsim.viz.sweep_plots")
-    fake.write_sweep_plots = write_sweep_plots
-    monkeypatch.setitem(sys.modules, "alignsim.viz.sweep_plots", fake)
     out = tmp_path / "out"
-    done = execute(tiny_sweep, out, workers=1, progress=False)
-    assert calls == [out] and done.plots == [out / "plots" / "x.png"]
-    done = execute(out=out, resume=True, progress=False)
-    assert len(calls) == 2 and done.ran == 0
-    execute(out=out, resume=True, progress=False, plots=False)
-    assert len(calls) == 2
+    assert execute(tiny_sweep, out, workers=1, progress=False).plots == []  # storing only
+    assert not (out / "plots").exists()
+    done = run_sweep(out=out, resume=True, progress=False)
+    assert done.ran == 0 and done.plots and all(p.parent == out / "plots" for p in done.plots)
+    assert all(p.is_file() for p in done.plots)
 
-    def broken(out):
+    def broken(*args, **kwargs):
         raise RuntimeError("no figures today")
 
-    fake.write_sweep_plots = broken
-    done = execute(out=out, resume=True, progress=False)  # a figure failing is not fatal
+    monkeypatch.setattr(sweep_plots, "_figure_makers", broken)
+    done = run_sweep(out=out, resume=True, progress=False)  # a figure failing is not fatal
     assert done.plots == [] and done.summary is not None
+    assert "the figures could not be drawn: no figures today" in capsys.readouterr().err

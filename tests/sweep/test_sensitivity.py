@@ -128,9 +128,9 @@ def _longest_blank_band(path) -> int:
 
 
 def test_the_chart_is_readable_on_a_projector(tmp_path):
-    from alignsim.sweep.sensitivity import sensitivity
     from alignsim.sweep.storage import read_manifest
     from alignsim.viz.sweep_plots import Series, sensitivity_figure
+    from alignsim.workflows.sweep import run_sensitivity as sensitivity
 
     path = _file(tmp_path, "{method: sobol, samples: 4}", outcomes="[final_strength, bloc_of]")
     out = tmp_path / "sobol"

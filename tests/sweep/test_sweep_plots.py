@@ -6,8 +6,9 @@ import numpy as np
 from PIL import Image
 
 from alignsim.sweep.runner import execute
-from alignsim.sweep.storage import read_runs
-from alignsim.viz.sweep_plots import sweep_figures, write_sweep_plots
+from alignsim.sweep.storage import read_manifest, read_runs
+from alignsim.viz import sweep_plots
+from alignsim.workflows.sweep import draw_sweep_figures as write_sweep_plots
 
 ONE = "  events.1.at: ['2015-01', '2018-01']\n"
 TWO = "  params.balance_weight: [0.2, 0.8]\n  events.1.at: ['2015-01', '2018-01']\n"
@@ -16,8 +17,15 @@ TWO = "  params.balance_weight: [0.2, 0.8]\n  events.1.at: ['2015-01', '2018-01'
 def _sweep(tmp_path, make_sweep, parameters, outcomes=None):
     path = make_sweep(tmp_path, steps=4, replications=2, parameters=parameters, outcomes=outcomes)
     out = tmp_path / "out"
-    execute(path, out, workers=1, progress=False, plots=False)
+    execute(path, out, workers=1, progress=False)
     return out
+
+
+def sweep_figures(out):
+    """The figures of a sweep folder, drawn from its stored runs as the workflow draws them."""
+    manifest = read_manifest(out)
+    runs = read_runs(out, sweep_plots.columns_drawn(manifest))
+    return sweep_plots.sweep_figures(runs, manifest)
 
 
 def _not_blank(path):
@@ -55,7 +63,7 @@ def test_three_parameters_give_small_multiples(tmp_path, make_sweep):
     path = make_sweep(tmp_path, steps=3, replications=1, parameters=three,
                       outcomes="[final_strength, triangle_formed]")  # fmt: skip
     out = tmp_path / "out"
-    execute(path, out, workers=1, progress=False, plots=False)
+    execute(path, out, workers=1, progress=False)
     paths = write_sweep_plots(out)
     assert {p.name for p in paths} == {"final_strength_by_parameter.png",
                                        "triangle_by_parameter.png"}  # fmt: skip
@@ -93,7 +101,7 @@ def test_category_panels_only_for_what_varies(tmp_path, make_sweep):
                       parameters="  params.balance_weight: [0.1, 0.9]\n",
                       outcomes="[final_level, bloc_of]")  # fmt: skip
     out = tmp_path / "out"
-    execute(path, out, workers=1, progress=False, plots=False)
+    execute(path, out, workers=1, progress=False)
     runs = read_runs(out)
     seen = {c: set(runs[c]) for c in runs.columns if c.startswith(("final_level.", "bloc_of."))}
     varying = [c for c, values in seen.items() if len(values) > 1]

@@ -179,15 +179,13 @@ def _signed(value: float) -> str:
     return f"{value:+.3f}" if abs(value) >= 0.0005 else f"{value:+.1e}"
 
 
-def write_comparison(comparison: Comparison, out: Path) -> tuple[Path, Path]:
-    from alignsim.viz.compare import plot_comparison
-
+def write_comparison_table(comparison: Comparison, out: Path) -> Path:
+    """``compare.csv`` in ``out`` (made if missing)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     csv = out / "compare.csv"
     comparison.table.to_csv(csv, index=False, lineterminator="\n")
-    png = plot_comparison(comparison, out / "compare.png")
-    return csv, png
+    return csv
 
 
 def describe(comparison: Comparison) -> list[str]:

@@ -233,17 +233,18 @@ def _wrapped(label: str, width: int = 10) -> list[str]:
     return lines
 
 
-def write_explanation(explanation: Explanation, folder: Path) -> tuple[Path, Path]:
-    """``explain/<A>-<B>.csv`` and ``.png`` in the run folder."""
-    from alignsim.viz.explain import plot_explanation
+def explanation_stem(explanation: Explanation) -> str:
+    """``<A>-<B>``: the file name (without suffix) of a pair's explanation."""
+    return f"{_safe(explanation.a)}-{_safe(explanation.b)}"
 
+
+def write_explanation_table(explanation: Explanation, folder: Path) -> Path:
+    """``explain/<A>-<B>.csv`` in the run folder ``folder``."""
     folder = Path(folder) / "explain"
     folder.mkdir(exist_ok=True)
-    stem = f"{_safe(explanation.a)}-{_safe(explanation.b)}"
-    csv = folder / f"{stem}.csv"
+    csv = folder / f"{explanation_stem(explanation)}.csv"
     explanation.table.to_csv(csv, index=False, lineterminator="\n")
-    png = plot_explanation(explanation, folder / f"{stem}.png")
-    return csv, png
+    return csv
 
 
 def _safe(name: str) -> str:

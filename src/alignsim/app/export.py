@@ -12,8 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 from alignsim.app.settings import PageSettings, build_scenario
-from alignsim.io.run_folder import default_run_dir, summary_and_figures, write_run_folder
+from alignsim.io.run_folder import default_run_dir, write_run_folder
 from alignsim.model.simulate import simulate
+from alignsim.workflows.run import summary_and_figures
 
 
 def export_run(

@@ -361,18 +361,3 @@ def _version(package: str) -> str:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def summary_and_figures(plots: bool = True) -> Callable[[Result, Path], None]:
-    """The ``write_extras`` of ``alignsim run``: ``summary.md`` and, with ``plots``, the figures."""
-
-    def extras(result: Result, folder: Path) -> None:
-        from alignsim.analysis.summary import write_summary
-
-        write_summary(result, folder)
-        if plots:
-            from alignsim.viz.figures import write_plots
-
-            write_plots(result, folder)
-
-    return extras

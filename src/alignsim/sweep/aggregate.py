@@ -23,10 +23,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from alignsim.analysis.intervals import Z95, wilson
 from alignsim.sweep import storage
 from alignsim.sweep.tasks import STATUS_FAILED
-
-Z95 = 1.959963984540054
 
 
 class _Moments:
@@ -51,19 +50,6 @@ class _Moments:
             return self.mean, math.nan, math.nan
         half = Z95 * math.sqrt(max(self.m2, 0.0) / (self.n - 1)) / math.sqrt(self.n)
         return self.mean, self.mean - half, self.mean + half
-
-
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float, float]:
-    """Proportion and its Wilson score interval."""
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    p = successes / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == n else min(1.0, centre + half)
-    return p, low, high
 
 
 def summarize(out: str | Path) -> Any:

@@ -7,8 +7,8 @@ the runs in flight. Only the current chunk's rows and a small window of tasks in
 in memory. Resuming re-loads the sweep from the manifest, refuses if the base scenario
 changed since, folds the journalled runs into a chunk, and runs exactly the (point,
 replication) not yet stored, with the same seeds, so the final folder equals an
-uninterrupted sweep's. The figures (:mod:`alignsim.viz.sweep_plots`) are drawn into
-``DIR/plots/`` at the end.
+uninterrupted sweep's, and ends with ``summary.csv`` (:mod:`alignsim.sweep.aggregate`).
+Figures are drawn above this layer (:mod:`alignsim.workflows.sweep`).
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ class SweepRun:
     seconds: float
     summary: Path | None
     plots: list[Path] = field(default_factory=list)
-    """Figures written to ``DIR/plots/``."""
+    """Figures written to ``DIR/plots/`` (by :func:`alignsim.workflows.sweep.run_sweep`;
+    :func:`execute` stores runs and the summary, and draws nothing)."""
     folded: int = 0
     """Journalled runs of a killed sweep folded into a chunk when resuming."""
 
@@ -166,7 +167,6 @@ def execute(
     resume: bool = False,
     progress: bool = True,
     command: list[str] | None = None,
-    plots: bool = True,
     batch: int | None = None,
 ) -> SweepRun:
     """Run (or resume) a sweep into ``out``; see :func:`run`. Returns counts, not rows."""
@@ -269,21 +269,7 @@ def execute(
     writer.close()
     seconds = time.perf_counter() - clock
     summary = write_summary(out)
-    figures = draw_plots(out) if plots else []
-    return SweepRun(out, total, before, writer.written, failed, seconds, summary, figures,
-                    folded)  # fmt: skip
-
-
-def draw_plots(out: Path) -> list[Path]:
-    """The sweep's figures; one that cannot be drawn is reported on stderr and does not
-    fail the sweep (the runs and summary are stored, and figures can be redrawn)."""
-    from alignsim.viz.sweep_plots import write_sweep_plots
-
-    try:
-        return list(write_sweep_plots(out))
-    except Exception as error:  # the runs and summary are stored; figures can be redrawn
-        print(f"alignsim sweep: the figures could not be drawn: {error}", file=sys.stderr)
-        return []
+    return SweepRun(out, total, before, writer.written, failed, seconds, summary, [], folded)
 
 
 class _NoBar:
@@ -318,7 +304,6 @@ def run(
     resume: bool = False,
     progress: bool = True,
     command: list[str] | None = None,
-    plots: bool = True,
     batch: int | None = None,
 ) -> Any:
     """Run a sweep (a :class:`Sweep` or a sweep file) into the folder ``out``; its runs as a
@@ -328,14 +313,14 @@ def run(
     ``scheduler``: ``"local"`` for a Dask LocalCluster on 127.0.0.1, or the address of a
     Dask scheduler (``"tcp://host:8786"``). ``chunk``: runs per Parquet file (default 1000).
     ``resume=True``: continue the sweep stored in ``out`` (``sweep_or_path`` may be None).
-    ``plots=False``: do not draw ``DIR/plots/``. ``batch``: runs sent to a worker at a time
+    ``batch``: runs sent to a worker at a time
     (default: as many as take about a quarter of a second, see :class:`Batches`). A new
     sweep needs ``out`` not to exist or to be empty. Raises :class:`SweepError` for a bad
     sweep file and :class:`StorageError` for a folder that cannot be used.
     """
     done = execute(
         sweep_or_path, out, workers=workers, scheduler=scheduler, chunk=chunk, resume=resume,
-        progress=progress, command=command, plots=plots, batch=batch,
+        progress=progress, command=command, batch=batch,
     )  # fmt: skip
     return storage.read_runs(done.out)
 

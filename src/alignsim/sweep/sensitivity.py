@@ -2,8 +2,8 @@
 
 ::
 
-    from alignsim.sweep.sensitivity import sensitivity
-    table = sensitivity("scenarios/sweeps/sobol.yaml", "sobol", out="results/sobol")
+    from alignsim.workflows.sweep import run_sensitivity
+    table = run_sensitivity("scenarios/sweeps/sobol.yaml", "sobol", out="results/sobol")
 
 The sweep file's parameters must all be numeric ranges ``{low, high}``; its design method
 is replaced by the one asked for (``sobol``: Saltelli's scheme, first and total order,
@@ -214,56 +214,16 @@ def format_table(table: pd.DataFrame, method: str) -> str:
     return "\n".join(lines)
 
 
-# --- the chart --------------------------------------------------------------------------
+# --- the table ----------------------------------------------------------------------------
 
 
-def plot_sensitivity(table: pd.DataFrame, method: str, manifest: dict[str, Any], path: Path):
-    """One bar chart per outcome: S1 and ST (Sobol) or mu* and sigma (Morris), with the
-    confidence intervals as error bars. Constant or incomplete outcomes are listed, not
-    drawn. The drawing is :func:`alignsim.viz.sweep_plots.sensitivity_figure`."""
-    from alignsim.viz.sweep_plots import write_sensitivity_plot
-
-    return write_sensitivity_plot(table, method, manifest, path)
-
-
-# --- the whole command ------------------------------------------------------------------
-
-
-def sensitivity(
-    sweep_path: str | os.PathLike[str],
-    method: str,
-    out: str | Path,
-    *,
-    samples: int | None = None,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = True,
-    command: list[str] | None = None,
-) -> pd.DataFrame:
-    """Run the ``method`` design of a sweep file into ``out`` and analyse it; the table.
-
-    Writes ``out/sensitivity.csv`` and ``out/sensitivity.png`` beside the sweep folder's
-    files. Raises :class:`SweepError` for a bad sweep file (with lines) and
-    :class:`~alignsim.sweep.storage.StorageError` for an unusable folder.
-    """
-    from alignsim.sweep import storage
-    from alignsim.sweep.runner import execute
-
-    sweep = load_for_method(sweep_path, method, samples)
-    execute(sweep, out, workers=workers, scheduler=scheduler, progress=progress,
-            command=command)  # fmt: skip
-    return write_sensitivity(out, storage.read_manifest(Path(out)))
-
-
-def write_sensitivity(out: str | Path, manifest: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Analyse the sweep folder ``out`` and write ``sensitivity.csv`` and ``.png``."""
+def write_sensitivity_table(out: str | Path) -> pd.DataFrame:
+    """Analyse the sweep folder ``out`` and write ``sensitivity.csv``; the table. The chart
+    is drawn above this layer (:func:`alignsim.workflows.sweep.run_sensitivity`)."""
     from alignsim.sweep import storage
 
     out = Path(out)
-    manifest = manifest or storage.read_manifest(out)
     table = analyse(out)
-    method = manifest["design"]["method"]
     text = table.to_csv(index=False, float_format="%.6g")
     storage.write_atomic(out / CSV, text.encode("utf-8"))
-    plot_sensitivity(table, method, manifest, out / PNG)
     return table

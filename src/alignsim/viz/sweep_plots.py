@@ -1,4 +1,5 @@
-"""Figures of a sweep folder: ``write_sweep_plots(DIR)`` writes ``DIR/plots/``.
+"""Figures of a sweep: ``write_sweep_plots(runs, manifest, folder)`` draws the stored runs
+(the columns :func:`columns_drawn` names) into ``folder``, a sweep folder's ``plots/``.
 
 What is drawn depends on how many parameters the sweep varies:
 
@@ -44,12 +45,10 @@ import pandas as pd
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
+from alignsim.analysis.intervals import Z95, wilson
 from alignsim.model.metrics import LEVELS
-from alignsim.sweep import storage
-from alignsim.sweep.aggregate import Z95, wilson
 from alignsim.viz.style import TIE_CMAP, legend_width, line_style, minus, save, text_width
 
-PLOTS = "plots"
 #: A numeric parameter with more distinct values than this is binned.
 MAX_LEVELS = 12
 BINS = 8
@@ -542,24 +541,31 @@ def _phase_diagram(
     return fig
 
 
-def sweep_figures(out: str | Path) -> Iterator[tuple[str, Figure]]:
-    """The figures of the sweep folder ``out``, one at a time, with their file names.
+def columns_drawn(manifest: dict[str, Any]) -> list[str]:
+    """The run columns the figures of a sweep with this manifest are drawn from."""
+    parameters = list(manifest.get("parameters", []))
+    return ["point", "status", *parameters, *manifest.get("outcome_kinds", {})]
+
+
+def sweep_figures(runs: pd.DataFrame, manifest: dict[str, Any]) -> Iterator[tuple[str, Figure]]:
+    """The figures of a sweep's runs (at least :func:`columns_drawn`), one at a time, with
+    their file names.
 
     Category outcomes (``bloc_of``, ``final_level``) get a panel only for the states or ties
     whose value differs between runs; the others are named in the heading instead.
     """
-    for name, make in _figure_makers(Path(out)):
+    for name, make in _figure_makers(runs, manifest):
         with plt.rc_context(FONTS):
             fig = make()
         yield name, fig
 
 
-def _figure_makers(out: Path) -> Iterator[tuple[str, Callable[[], Figure]]]:
-    """(file name, a function drawing the figure) for each figure of the sweep folder."""
-    manifest = storage.read_manifest(out)
+def _figure_makers(
+    runs: pd.DataFrame, manifest: dict[str, Any]
+) -> Iterator[tuple[str, Callable[[], Figure]]]:
+    """(file name, a function drawing the figure) for each figure of the sweep."""
     parameters: list[str] = list(manifest.get("parameters", []))
     kinds: dict[str, str] = dict(manifest.get("outcome_kinds", {}))
-    runs = storage.read_runs(out, ["point", "status", *parameters, *kinds])
     runs = runs[runs["status"] != "failed"].reset_index(drop=True)
     if runs.empty or not parameters:
         return
@@ -588,16 +594,16 @@ def _figure_makers(out: Path) -> Iterator[tuple[str, Callable[[], Figure]]]:
             yield name, functools.partial(_note_figure, group, parameters, manifest, note)
 
 
-def write_sweep_plots(out: str | Path) -> list[Path]:
-    """Draw the figures of the sweep folder ``out`` into ``out/plots/``; their paths.
+def write_sweep_plots(runs: pd.DataFrame, manifest: dict[str, Any], folder: Path) -> list[Path]:
+    """Draw the figures of a sweep's runs into ``folder``; their paths.
 
-    Figures already in ``plots/`` under the same names are replaced; the PNGs carry no
-    timestamp, so drawing the same folder again gives identical files.
+    Figures already in ``folder`` under the same names are replaced; the PNGs carry no
+    timestamp, so drawing the same runs again gives identical files.
     """
-    folder = Path(out) / PLOTS
+    folder = Path(folder)
     paths: list[Path] = []
     with plt.rc_context({"figure.max_open_warning": 0}):
-        for name, fig in sweep_figures(out):
+        for name, fig in sweep_figures(runs, manifest):
             folder.mkdir(parents=True, exist_ok=True)
             paths.append(save(fig, folder / name))
     return paths

@@ -1,0 +1,83 @@
+"""Sweeps from end to end: runs → ``summary.csv`` → figures, and sensitivity → chart.
+
+::
+
+    from alignsim.workflows.sweep import run_sensitivity, run_sweep
+    done = run_sweep("scenarios/sweeps/alliance_phase_diagram.yaml", out="results/phase")
+    table = run_sensitivity("scenarios/sweeps/sobol.yaml", "sobol", out="results/sobol")
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alignsim.sweep import storage
+from alignsim.sweep.runner import SweepRun, execute
+from alignsim.sweep.sensitivity import PNG, load_for_method, write_sensitivity_table
+from alignsim.viz.sweep_plots import columns_drawn, write_sensitivity_plot, write_sweep_plots
+
+#: The sweep folder's figures.
+PLOTS = "plots"
+
+
+def run_sweep(sweep_or_path: Any = None, out: str | Path | None = None, *, plots: bool = True,
+              **options: Any) -> SweepRun:  # fmt: skip
+    """Run (or resume) a sweep into ``out`` and draw its figures into ``out/plots/``.
+
+    ``options`` are those of :func:`alignsim.sweep.runner.execute` (``workers``,
+    ``scheduler``, ``chunk``, ``resume``, ``progress``, ``command``, ``batch``).
+    ``plots=False`` stores the runs and the summary only.
+    """
+    done = execute(sweep_or_path, out, **options)
+    if not plots:
+        return done
+    return dataclasses.replace(done, plots=draw_sweep_figures(done.out))
+
+
+def draw_sweep_figures(out: str | Path) -> list[Path]:
+    """The figures of the sweep folder ``out``, drawn into ``out/plots/`` from its finished
+    runs. One that cannot be drawn is reported on stderr and does not fail the sweep (the
+    runs and summary are stored, and the figures can be drawn again)."""
+    out = Path(out)
+    try:
+        manifest = storage.read_manifest(out)
+        runs = storage.read_runs(out, columns_drawn(manifest))
+        return write_sweep_plots(runs, manifest, out / PLOTS)
+    except Exception as error:  # the runs and summary are stored; figures can be redrawn
+        print(f"alignsim sweep: the figures could not be drawn: {error}", file=sys.stderr)
+        return []
+
+
+def run_sensitivity(
+    sweep_path: str | os.PathLike[str],
+    method: str,
+    out: str | Path,
+    *,
+    samples: int | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Run the ``method`` design of a sweep file into ``out`` and analyse it; the table.
+
+    Writes ``out/sensitivity.csv`` and ``out/sensitivity.png`` beside the sweep folder's
+    files. ``options`` go to :func:`alignsim.sweep.runner.execute`. Raises
+    :class:`~alignsim.sweep.spec.SweepError` for a bad sweep file (with lines) and
+    :class:`~alignsim.sweep.storage.StorageError` for an unusable folder.
+    """
+    sweep = load_for_method(sweep_path, method, samples)
+    execute(sweep, out, **options)
+    return write_sensitivity(out)
+
+
+def write_sensitivity(out: str | Path) -> pd.DataFrame:
+    """Analyse the sweep folder ``out``: ``sensitivity.csv`` and its chart; the table."""
+    out = Path(out)
+    table = write_sensitivity_table(out)
+    manifest = storage.read_manifest(out)
+    write_sensitivity_plot(table, manifest["design"]["method"], manifest, out / PNG)
+    return table
