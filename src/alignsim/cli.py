@@ -171,6 +171,19 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument(
         "--workers", type=int, help="local worker processes (default: all cores; 1: in-process)"
     )
+
+    export = commands.add_parser(
+        "export", help="a sweep folder's runs as one CSV or one Parquet file (spreadsheets, R)"
+    )
+    export.add_argument(
+        "sweep_dir", type=Path, metavar="SWEEP_DIR", help="a sweep folder of `alignsim sweep`"
+    )
+    export.add_argument("--format", required=True, metavar="csv|parquet", help="file format")
+    export.add_argument(
+        "--out", type=Path, metavar="FILE_OR_DIR",
+        help="file (.csv / .parquet) or folder to write (default: SWEEP_DIR/export/runs.EXT); "
+        "an existing file is never overwritten",
+    )  # fmt: skip
     return parser
 
 
@@ -188,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "animate": cmd_animate,
         "sweep": cmd_sweep,
         "sensitivity": cmd_sensitivity,
+        "export": cmd_export,
     }[args.command]
     try:
         return handler(args)
@@ -520,6 +534,26 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     print(f"table: {out / 'sensitivity.csv'}")
     print(f"chart: {out / 'sensitivity.png'}")
     print(out)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from alignsim.sweep.export import plan_export, write_export
+    from alignsim.sweep.storage import StorageError
+
+    try:
+        plan = plan_export(args.sweep_dir, args.format, args.out)
+        if note := plan.note():
+            print(f"alignsim export: {note}", file=sys.stderr)
+        written = write_export(plan)
+    except StorageError as error:
+        return _bad_input(f"alignsim export: {error}")
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"alignsim export: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILURE
+    for table, path, rows in written:
+        print(f"{table}: {rows} rows → {path}")
     return EXIT_OK
 
 
