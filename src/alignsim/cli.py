@@ -154,6 +154,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="runs sent to a worker at a time (default: as many as take about 0.25 s)",
     )  # fmt: skip
 
+    discover = commands.add_parser(
+        "discover", help="scenario discovery: the box of parameter limits where an outcome of a "
+        "sweep holds (PRIM)",
+    )  # fmt: skip
+    discover.add_argument(
+        "sweep_dir", type=Path, metavar="SWEEP_DIR", help="a sweep folder of `alignsim sweep`"
+    )
+    discover.add_argument(
+        "--outcome", required=True, metavar="NAME",
+        help="outcome column (triangle_alliance.China-Russia-Pakistan), an outcome with one "
+        "column (triangle_alliance), or COLUMN=VALUE for a category (bloc_of.Pakistan=China)",
+    )  # fmt: skip
+    discover.add_argument(
+        "--threshold", type=float, metavar="X",
+        help="for a numeric outcome: the runs with a value of at least X are the cases of interest",
+    )  # fmt: skip
+    discover.add_argument(
+        "--box", type=int, metavar="K",
+        help="show box K of the peeling trajectory (default: the densest box with coverage ≥ 0.8)",
+    )  # fmt: skip
+    discover.add_argument(
+        "--out", type=Path,
+        help="folder for boxes.csv, box.csv and discover.png (default: "
+        "SWEEP_DIR/discover/<outcome>; must not exist or be empty)",
+    )  # fmt: skip
+
     sens = commands.add_parser(
         "sensitivity", help="Sobol or Morris sensitivity analysis of a sweep file (SALib)"
     )
@@ -196,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate": cmd_validate,
         "schema": cmd_schema,
         "explain": cmd_explain,
+        "discover": cmd_discover,
         "compare": cmd_compare,
         "plot": cmd_plot,
         "animate": cmd_animate,
@@ -357,6 +384,27 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from alignsim.scenario import scenario_json_schema
 
     print(json.dumps(scenario_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from alignsim.analysis.discover import DiscoverError, describe
+    from alignsim.workflows.discover import run_discover
+
+    try:
+        done = run_discover(args.sweep_dir, args.outcome, threshold=args.threshold,
+                            box=args.box, out=args.out)  # fmt: skip
+    except DiscoverError as error:
+        return _bad_input(f"alignsim discover: {error}")
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"alignsim discover: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILURE
+    for line in describe(done.discovery):
+        print(line)
+    print(f"trajectory: {done.boxes}")
+    print(f"box: {done.box}")
+    print(f"figure: {done.figure}")
     return EXIT_OK
 
 
