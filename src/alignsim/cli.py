@@ -120,12 +120,21 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
 
     compare = commands.add_parser(
-        "compare", help="counterfactual diff: where and why two runs diverge"
-    )
-    compare.add_argument("run_a", type=Path, help="the reference run folder")
-    compare.add_argument("run_b", type=Path, help="the run folder to compare with it")
+        "compare", help="two runs: where and why they diverge; two sweeps (or the scenarios of "
+        "one, --by scenario): every outcome's difference with a 95%% interval",
+    )  # fmt: skip
+    compare.add_argument("run_a", type=Path, metavar="A", help="the reference run or sweep folder")
     compare.add_argument(
-        "--out", type=Path, help="folder for compare.csv and compare.png "
+        "run_b", type=Path, nargs="?", metavar="B",
+        help="the run or sweep folder to compare with it (leave out with --by)",
+    )  # fmt: skip
+    compare.add_argument(
+        "--by", metavar="FACTOR",
+        help="compare within the sweep A: each value of FACTOR (scenario, or a parameter "
+        "path) against its first",
+    )  # fmt: skip
+    compare.add_argument(
+        "--out", type=Path, help="folder for compare.csv and the figures "
         "(default: results/compare/<A>-vs-<B>; must not exist or be empty)",
     )  # fmt: skip
 
@@ -439,8 +448,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from alignsim.analysis.compare import CompareError, compare_runs, describe
     from alignsim.io.run_folder import RunFolderError, check_destination
-    from alignsim.workflows.compare import write_comparison
+    from alignsim.workflows.compare import is_sweep_folder, write_comparison
 
+    if args.run_b is None and args.by is None:
+        return _bad_input("alignsim compare: give two folders A B, or one sweep folder and --by")
+    if is_sweep_folder(args.run_a) or args.by is not None:
+        return _compare_ensembles(args)
     out = args.out or Path("results") / "compare" / f"{args.run_a.name}-vs-{args.run_b.name}"
     try:
         check_destination(out)
@@ -455,6 +468,36 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"alignsim: cannot write {out}: {error.strerror or error}", file=sys.stderr)
         return EXIT_FAILURE
     print(f"table: {csv}")
+    print(out)
+    return EXIT_OK
+
+
+def _compare_ensembles(args: argparse.Namespace) -> int:
+    """``alignsim compare`` of two sweep folders, or of the levels of a factor in one."""
+    from alignsim.analysis.ensembles import EnsembleError, describe_ensembles
+    from alignsim.io.run_folder import RunFolderError, check_destination
+    from alignsim.workflows.compare import compare_ensembles, is_sweep_folder
+
+    a, b = args.run_a, args.run_b
+    if args.by is not None and b is not None:
+        return _bad_input(f"alignsim compare: --by compares within one sweep; leave out {b}")
+    for folder in (a, b):
+        if folder is not None and not is_sweep_folder(folder):
+            return _bad_input(f"alignsim compare: {folder}: not a sweep folder (no manifest.json "
+                              "of alignsim sweep); compare two runs or two sweeps")  # fmt: skip
+    name = f"{a.name}-by-{args.by}" if args.by else f"{a.name}-vs-{b.name}"
+    out = args.out or Path("results") / "compare" / name.replace("/", "_")
+    try:
+        check_destination(out)
+        comparison, files = compare_ensembles(a, b, out, by=args.by)
+    except (EnsembleError, RunFolderError) as error:
+        return _bad_input(f"alignsim compare: {error}")
+    except OSError as error:
+        print(f"alignsim: cannot write {out}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILURE
+    for line in describe_ensembles(comparison):
+        print(line)
+    print(f"table: {files[0]}")
     print(out)
     return EXIT_OK
 

@@ -25,7 +25,7 @@ def write(path: Path, text: str) -> Path:
 
 def test_each_kind_is_told_by_the_keys_only_it_has():
     assert set(own_keys(SWEEP_FILE, KINDS)) == {
-        "scenario", "replications", "design", "parameters", "outcomes"
+        "scenario", "replications", "seeds", "design", "parameters", "outcomes", "series"
     }  # fmt: skip
     assert {"name", "dimensions", "states", "events", "extends"} <= set(own_keys(SCENARIO, KINDS))
     shared = {"description", "steps", "seed"}

@@ -165,9 +165,9 @@ def test_points_that_change_parameters_equal_the_scenario_validated_whole(
     try:
         expected = Scenario.model_validate(whole)
     except ValueError:  # e.g. partner above alliance: the whole validation says why
-        assert tasks._with_parameters(context, overrides) is None
+        assert tasks._with_parameters(context.base_document, context.key, overrides) is None
         return
-    fast = tasks._with_parameters(context, overrides)
+    fast = tasks._with_parameters(context.base_document, context.key, overrides)
     assert fast is not None and fast.scenario == expected
     for seed in (1, 2):
         got = simulate(fast, seed=seed, steps=12)
@@ -187,7 +187,7 @@ def test_a_bad_parameter_value_fails_with_the_whole_validations_words(tmp_path):
         recording=recording_for(("final_strength",), 3),
     )  # fmt: skip
     bad = ("params.noise=-1.0",)
-    assert tasks._with_parameters(context, bad) is None
+    assert tasks._with_parameters(context.base_document, context.key, bad) is None
     row = tasks.run_task(tasks.Task(0, 0, 1, bad, {}), context)
     assert row["status"] == tasks.STATUS_FAILED
     assert "validation error for Scenario" in row["error"] and "params.noise" in row["error"]

@@ -32,7 +32,7 @@ def test_tasks_are_points_times_replications(tiny_sweep):
     tasks = list(iter_tasks(sweep, design, context))
     assert len(tasks) == 4 * 3
     assert [(t.point, t.replication) for t in tasks] == [(p, r) for p in range(4) for r in range(3)]
-    assert [t.seed for t in tasks] == [task_seed(11, k) for k in range(12)]
+    assert [t.seed for t in tasks] == [task_seed(11, r) for _ in range(4) for r in range(3)]
     assert tasks[3].values == {"params.balance_weight": 0.2, "params.history_weight": 0.9}
     assert tasks[3].overrides == ("params.balance_weight=0.2", "params.history_weight=0.9")
     rest = list(iter_tasks(sweep, design, context, skip={(0, 0), (0, 1), (0, 2), (2, 1)}))

@@ -5,6 +5,10 @@ combination (the first parameter varies slowest); ``random`` and ``lhs`` draw
 ``samples`` points (uniform within ranges, a list value chosen uniformly or by
 stratum); ``sobol`` (Saltelli's scheme, first and total order) and ``morris``
 (elementary effects) come from SALib so its analysers can read the results.
+
+A sweep over several scenario files crosses the design with them: the column ``scenario``
+(the variant's label) comes first and varies slowest, so points ``0..D-1`` run the first
+scenario, ``D..2D-1`` the second, and so on, each with the same D parameter rows.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .spec import DEFAULT_LEVELS, ParameterSpec, Sweep, format_value, plain
+from .spec import DEFAULT_LEVELS, VARIANT, ParameterSpec, Sweep, format_value, plain
 
 
 def _grid_values(spec: ParameterSpec) -> list[Any]:
@@ -89,9 +93,17 @@ def _columns(sweep: Sweep) -> dict[str, list[Any]]:
 
 
 def design_points(sweep: Sweep) -> pd.DataFrame:
-    """One row per design point: ``point`` (0..P-1), then one column per parameter path."""
-    columns = _columns(sweep)
-    count = len(next(iter(columns.values()))) if columns else 0
+    """One row per design point: ``point`` (0..P-1), ``scenario`` when the sweep has
+    scenario variants, then one column per parameter path."""
+    columns = _columns(sweep) if sweep.parameters else {}
+    count = len(next(iter(columns.values()))) if columns else 1
+    if sweep.variants:
+        labels = list(sweep.variants)
+        columns = {
+            VARIANT: [label for label in labels for _ in range(count)],
+            **{path: list(values) * len(labels) for path, values in columns.items()},
+        }
+        count *= len(labels)
     frame: dict[str, Any] = {"point": np.arange(count, dtype=np.int64)}
     for path, values in columns.items():
         if all(isinstance(v, float) for v in values):

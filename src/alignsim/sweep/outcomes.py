@@ -237,11 +237,99 @@ def outcome_columns(result: Any, names: Sequence[str] = DEFAULT_OUTCOMES) -> dic
     return row
 
 
-def recording_for(names: Sequence[str], steps: int) -> dict[str, Any]:
-    """The thinnest recording from which the named outcomes come out as from a full run:
-    options of ``simulate``. No event log; the watched ties only; every step only when an
-    outcome reads the steps in between or the blocs (found at recorded steps only)."""
+def recording_for(names: Sequence[str], steps: int, series: Sequence[str] = ()) -> dict[str, Any]:
+    """The thinnest recording from which the named outcomes (and ``series``) come out as
+    from a full run: options of ``simulate``. No event log; the watched ties only; every
+    step only when an outcome or a series reads the steps in between or the blocs (found at
+    recorded steps only)."""
     _check(names)
-    needs = frozenset().union(*(OUTCOMES[n].needs for n in names))
+    needs = frozenset().union(
+        *(OUTCOMES[n].needs for n in names), *(SERIES[n].needs for n in series)
+    )
     every = 1 if needs & {EVERY_STEP, BLOCS} else max(1, int(steps))
     return {"record": "watched", "record_every": every, "log": False, "blocs": BLOCS in needs}
+
+
+# --- series: quantities at every step ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesDef:
+    """A quantity kept at every step of every run (``series:`` of a sweep file), stored in
+    long form (:mod:`alignsim.sweep.storage`, ``series/``)."""
+
+    name: str
+    description: str
+    labels: Callable[[Any], list[str]]
+    """Series names for a scenario (empty string: the series is the name itself)."""
+    compute: Callable[[Any], dict[str, np.ndarray]]
+    """From a Result recorded at every step to {label: values at steps 0..T}."""
+    needs: frozenset[str] = frozenset({EVERY_STEP})
+
+    def names(self, scenario: Any) -> list[str]:
+        return [f"{self.name}.{label}" if label else self.name for label in self.labels(scenario)]
+
+    def values(self, result: Any) -> dict[str, np.ndarray]:
+        return {
+            f"{self.name}.{label}" if label else self.name: np.asarray(v, dtype=float)
+            for label, v in self.compute(result).items()
+        }
+
+
+def _strength_series(result: Any) -> dict[str, np.ndarray]:
+    return {_label(p): result.strength(*p) for p in watched_ties(result.scenario)}
+
+
+def _triangle_series(result: Any) -> dict[str, np.ndarray]:
+    return {
+        _label(t): (_formed(result, t, "formed") >= 0.5).astype(float)
+        for t in watched_triangles(result.scenario)
+    }
+
+
+def _metric_series(name: str) -> Callable[[Any], dict[str, np.ndarray]]:
+    def compute(result: Any) -> dict[str, np.ndarray]:
+        return {"": result.metric(name)}
+
+    return compute
+
+
+def _same_bloc_series(result: Any) -> dict[str, np.ndarray]:
+    blocs = np.asarray(result.recorder.bloc[: result.steps + 1])
+    out = {}
+    for a, b in watched_ties(result.scenario):
+        i, j = result.names.index(a), result.names.index(b)
+        out[_label((a, b))] = ((blocs[:, i] == blocs[:, j]) & (blocs[:, i] != 0)).astype(float)
+    return out
+
+
+SERIES: dict[str, SeriesDef] = {
+    d.name: d
+    for d in (
+        SeriesDef("strength", "tie strength of each watched pair and triangle side (−1…1)",
+                  _ties, _strength_series),
+        SeriesDef("triangle_formed", "1 while the watched triangle is formed, else 0",
+                  _triangles, _triangle_series),
+        SeriesDef("same_bloc", "1 while the two states of a watched pair are in one bloc, else 0",
+                  _ties, _same_bloc_series, frozenset({EVERY_STEP, BLOCS})),
+        SeriesDef("balance_ratio", "share of balanced closed signed triads", _none,
+                  _metric_series("balance_ratio")),
+        SeriesDef("polarization", "mean hostility between the two largest blocs", _none,
+                  _metric_series("polarization"), frozenset({EVERY_STEP, BLOCS})),
+        SeriesDef("blocs", "number of blocs", _none, _metric_series("blocs"),
+                  frozenset({EVERY_STEP, BLOCS})),
+    )
+}  # fmt: skip
+
+
+def series_names(scenario: Any, names: Sequence[str]) -> list[str]:
+    """The stored series (``strength.Russia-Pakistan``, ``balance_ratio``, …) of ``names``."""
+    return [n for name in names for n in SERIES[name].names(scenario)]
+
+
+def series_values(result: Any, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """{series: its value at every step 0..T} of one run recorded at every step."""
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        out.update(SERIES[name].values(result))
+    return out

@@ -36,10 +36,14 @@ from alignsim.sweep.tasks import (
 )
 
 DEFAULT_CHUNK = 1000
-SEEDING = (
-    "seed of run (point, replication) = numpy.random.SeedSequence(seed).spawn(points * "
-    "replications)[point * replications + replication].generate_state(1, dtype=uint32)[0]"
-)
+SEEDING = {
+    "common": "seed of run (point, replication) = numpy.random.SeedSequence(seed).spawn("
+    "replications)[replication].generate_state(1, dtype=uint32)[0], the same at every design "
+    "point and scenario variant (common random numbers)",
+    "independent": "seed of run (point, replication) = numpy.random.SeedSequence(seed).spawn("
+    "points * replications)[point * replications + replication].generate_state(1, "
+    "dtype=uint32)[0]",
+}
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -106,11 +110,25 @@ def _load(sweep_or_path: Any) -> Any:
 
 
 def _reload(manifest: dict[str, Any]) -> Any:
-    """The sweep as stored in a manifest (its file text, read relative to its old place)."""
+    """The sweep as stored in a manifest (its file text, read relative to its old place).
+    A folder written before ``seeds:`` existed gave every run its own seed, and keeps doing
+    so when resumed."""
+    import dataclasses
+
     from alignsim.sweep.spec import load_sweep_text
 
     path = Path(manifest["sweep_path"])
-    return load_sweep_text(manifest["sweep_text"], filename=str(path), base_dir=path.parent)
+    sweep = load_sweep_text(manifest["sweep_text"], filename=str(path), base_dir=path.parent)
+    return dataclasses.replace(sweep, seeds=manifest.get("seeds", "independent"))
+
+
+def _variants(sweep: Any) -> dict[str, dict[str, str]]:
+    """What the manifest records of each scenario variant (resuming checks the hashes)."""
+    return {
+        label: {"path": str(Path(sweep.variant_paths[label]).resolve()), "name": s.name,
+                "sha256": s.content_hash()}
+        for label, s in (sweep.variants or {}).items()
+    }  # fmt: skip
 
 
 def build_manifest(
@@ -127,7 +145,9 @@ def build_manifest(
         "scenario_name": sweep.scenario.name,
         "scenario_sha256": sweep.scenario.content_hash(),
         "seed": int(sweep.seed),
-        "seeding": SEEDING,
+        "seeds": sweep.seeds,
+        "seeding": SEEDING[sweep.seeds],
+        "variants": _variants(sweep),
         "steps": int(sweep.steps),
         "replications": int(sweep.replications),
         "design": {
@@ -141,6 +161,8 @@ def build_manifest(
         "parameter_kinds": context.parameter_kinds,
         "outcomes": list(context.outcomes),
         "outcome_kinds": context.outcome_kinds,
+        "series": list(context.series),
+        "series_columns": list(context.series_columns),
         "chunk": chunk,
         "versions": _versions(),
         "resumed": [],
@@ -192,13 +214,19 @@ def execute(
                 raise StorageError(
                     f"{out}: was started with a different sweep ({manifest['sweep_path']})"
                 )
-        digest = sweep.scenario.content_hash()
-        if digest != manifest["scenario_sha256"]:
-            raise StorageError(
-                f"{out}: the base scenario {manifest['scenario_path']} changed since the sweep "
-                f"started (SHA-256 {manifest['scenario_sha256'][:12]}… then, {digest[:12]}… "
-                "now); resuming would mix results of two scenarios. Start a new sweep."
-            )
+        then = {"": {"path": manifest["scenario_path"], "sha256": manifest["scenario_sha256"]},
+                **manifest.get("variants", {})}  # fmt: skip
+        now = {"": sweep.scenario.content_hash()} | {
+            label: s.content_hash() for label, s in (sweep.variants or {}).items()
+        }
+        for label, stored in then.items():
+            digest = now.get(label, "")
+            if digest != stored["sha256"]:
+                raise StorageError(
+                    f"{out}: the scenario {stored['path']} changed since the sweep started "
+                    f"(SHA-256 {stored['sha256'][:12]}… then, {digest[:12] or 'none'}… now); "
+                    "resuming would mix results of two scenarios. Start a new sweep."
+                )
         chunk = chunk or int(manifest.get("chunk") or DEFAULT_CHUNK)
     else:
         if sweep_or_path is None:
@@ -214,8 +242,10 @@ def execute(
 
     if resume:
         expected = {k: manifest.get(k) for k in ("runs", "parameters", "outcome_kinds")}
+        expected["series_columns"] = manifest.get("series_columns", [])
         now = {"runs": total, "parameters": list(context.parameters),
-               "outcome_kinds": context.outcome_kinds}  # fmt: skip
+               "outcome_kinds": context.outcome_kinds,
+               "series_columns": list(context.series_columns)}  # fmt: skip
         if expected != now:
             raise StorageError(f"{out}: the stored sweep no longer gives the same design")
         storage.remove_partial_chunks(out)

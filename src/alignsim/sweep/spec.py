@@ -62,11 +62,20 @@ TOP_KEYS = (
     "steps",
     "replications",
     "seed",
+    "seeds",
+    "series",
     "design",
     "parameters",
     "outcomes",
 )
 DESIGN_KEYS = ("method", "samples", "levels")
+#: ``seeds:``: replication r of every design point and scenario variant runs with the same
+#: seed (common random numbers), or every run gets its own.
+SEEDS = ("common", "independent")
+DEFAULT_SEEDS = "common"
+#: The categorical factor of a sweep over several scenario files (``scenario:`` a list or a
+#: mapping): its column in ``runs/`` and ``summary.csv``.
+VARIANT = "scenario"
 RANGE_KEYS = ("low", "high", "num")
 
 
@@ -120,6 +129,18 @@ class Sweep:
     parameters: dict[str, ParameterSpec]
     outcomes: tuple[str, ...]
     document: dict[str, Any]
+    seeds: str = DEFAULT_SEEDS
+    """``common`` or ``independent`` (see :data:`SEEDS`)."""
+    variants: dict[str, Scenario] | None = None
+    """Label → scenario when ``scenario:`` names several files (in file order; ``scenario``
+    is the first); None for a sweep of one scenario."""
+    variant_paths: dict[str, Path] | None = None
+    series: tuple[str, ...] = ()
+    """Quantities kept at every step (``series:``; :data:`alignsim.sweep.outcomes.SERIES`)."""
+
+    def scenarios(self) -> dict[str, Scenario]:
+        """Every scenario the sweep runs, by label (one, labelled by its name, if no variants)."""
+        return dict(self.variants) if self.variants else {self.scenario.name: self.scenario}
 
 
 # --- values and their --set text -------------------------------------------------------
@@ -296,7 +317,9 @@ class _Loader:
         for key in data:
             if key not in TOP_KEYS:
                 self.report((key,), did_you_mean("key", key, TOP_KEYS), "key")
-        for key in ("scenario", "parameters"):
+        references = self.scenario_references(data)
+        required = ("scenario",) if len(references) > 1 else ("scenario", "parameters")
+        for key in required:
             if key not in data:
                 self.problems.append(
                     Problem(self.filename, 1, 1, TOP, f"missing required key '{key}'")
@@ -307,18 +330,31 @@ class _Loader:
         steps = self.whole(data, ("steps",), 0, MAX_STEPS)
         replications = self.whole(data, ("replications",), 1)
         seed = self.whole(data, ("seed",), 0)
-        base = self.base_scenario(data, steps)
+        seeds = self.seeds(data)
+        bases = {label: self.base_scenario(ref, where, steps) for label, ref, where in references}
+        base = next(iter(bases.values()), _Base(""))
         design = self.design(data)
-        parameters = self.parameters(data, base)
+        parameters = self.parameters(data, base) if "parameters" in data else {}
+        if parameters and len(bases) > 1:
+            self.check_variants(data, bases)
         self.design_needs()
         outcomes = self.outcomes(data)
+        series = self.series(data)
+        if len(references) > 1 and self.method in SALIB_METHODS:
+            message = (f"scenario variants cannot be crossed with a {self.method} design: its "
+                       "analysis needs one scenario; run one per scenario")  # fmt: skip
+            self.report(("scenario",), message, "key")
 
         if design is not None and parameters is not None:
-            self.check_size(design, parameters, 1 if replications is None else replications)
+            runs_per_point = (1 if replications is None else replications) * max(1, len(bases))
+            self.check_size(design, parameters, runs_per_point)
         problems = self.problems + self.scenario_problems
-        if problems or base.scenario is None or design is None or parameters is None:
+        scenarios = {label: b.scenario for label, b in bases.items()}
+        if problems or None in scenarios.values() or not scenarios or design is None:
             raise SweepError(problems)
-        assert outcomes is not None
+        assert outcomes is not None and parameters is not None and base.scenario is not None
+        variants = scenarios if len(references) > 1 else None
+        paths = {label: Path(b.filename) for label, b in bases.items()} if variants else None
         return Sweep(
             path=Path(self.filename),
             scenario_path=Path(base.filename),
@@ -330,21 +366,122 @@ class _Loader:
             parameters=parameters,
             outcomes=outcomes,
             document=plain(data),
+            seeds=seeds,
+            variants=variants,  # type: ignore[arg-type]
+            variant_paths=paths,
+            series=series,
         )
 
-    def base_scenario(self, data: dict[str, Any], steps: int | None) -> _Base:
-        """Read, merge and validate the base scenario; its problems keep its own lines."""
-        reference = data.get("scenario")
-        if "scenario" not in data or self.reported(("scenario",)):
+    def series(self, data: dict[str, Any]) -> tuple[str, ...]:
+        """``series:``: names of quantities kept at every step (empty: none)."""
+        from .outcomes import SERIES
+
+        where: DocPath = ("series",)
+        value = data.get("series", [])
+        if self.reported(where):
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.report(where, f"expected a list of series names, got {describe(value)}")
+            return ()
+        out: list[str] = []
+        for i, name in enumerate(value):
+            here = (*where, i) if isinstance(data.get("series"), list) else where
+            if self.reported(here):
+                continue
+            if not isinstance(name, str):
+                self.report(here, f"expected a series name, got {describe(name)}")
+            elif name not in SERIES:
+                self.report(here, did_you_mean("series", name, tuple(SERIES)))
+            elif name in out:
+                self.report(here, f"'{name}' is listed twice")
+            else:
+                out.append(name)
+        return tuple(out)
+
+    def seeds(self, data: dict[str, Any]) -> str:
+        value = data.get("seeds", DEFAULT_SEEDS)
+        if "seeds" in data and not self.reported(("seeds",)) and value not in SEEDS:
+            if isinstance(value, str):
+                self.report(("seeds",), did_you_mean("seeds", value, SEEDS))
+            else:
+                self.report(("seeds",), f"expected common or independent, got {describe(value)}")
+        return value if value in SEEDS else DEFAULT_SEEDS
+
+    def scenario_references(self, data: dict[str, Any]) -> list[tuple[str, Any, DocPath]]:
+        """(label, file name, where) of each scenario: one for ``scenario: FILE``, one per
+        item of a list (labelled by file stem) or a mapping (labelled by key)."""
+        where: DocPath = ("scenario",)
+        value = data.get("scenario")
+        if "scenario" not in data or self.reported(where):
+            return []
+        if isinstance(value, list):
+            if not value:
+                self.report(where, "needs at least one scenario file")
+                return []
+            found = [(_stem(v), v, (*where, i)) for i, v in enumerate(value)]
+        elif isinstance(value, dict):
+            if not value:
+                self.report(where, "needs at least one label: scenario file")
+                return []
+            found = [(str(k), v, (*where, k)) for k, v in value.items()]
+        else:
+            return [("", value, where)]
+        labels: dict[str, DocPath] = {}
+        out = []
+        for label, reference, here in found:
+            if label in labels:
+                first = self.pos(labels[label])[1]
+                hint = (
+                    " (name them: scenario: {label: file, ...})" if isinstance(value, list) else ""
+                )
+                self.report(here, f"a second scenario labelled '{label}' (line {first}){hint}")
+                continue
+            if not label.strip():
+                self.report(here, "a scenario label must not be empty", "key")
+                continue
+            labels[label] = here
+            out.append((label, reference, here))
+        return out
+
+    def check_variants(self, data: dict[str, Any], bases: dict[str, _Base]) -> None:
+        """Every parameter value must suit every scenario variant, not only the first: the
+        checks of :meth:`parameter` run again against each other variant, and what they find
+        is reported at the parameter's line, naming the variant."""
+        given = data.get("parameters")
+        if not isinstance(given, dict):
+            return
+        seen = {(p.line, p.col, p.message) for p in self.problems}
+        for label, base in list(bases.items())[1:]:
+            if base.raw is None:
+                continue
+            kept = self.problems
+            self.problems = []
+            try:
+                for name, value in given.items():
+                    self.parameter(name, value, base, {})
+                found = self.problems
+            finally:
+                self.problems = kept
+            for p in found:
+                if (p.line, p.col, p.message) not in seen:
+                    message = f"with scenario '{label}': {p.message}"
+                    self.problems.append(Problem(p.file, p.line, p.col, p.path, message))
+
+    def base_scenario(self, reference: Any, where: DocPath, steps: int | None) -> _Base:
+        """Read, merge and validate a scenario the sweep runs; its problems keep its own
+        lines."""
+        if self.reported(where):
             return _Base("")
         if not isinstance(reference, str) or not reference.strip():
-            self.report(("scenario",), f"expected a scenario file name, got {describe(reference)}")
+            self.report(where, f"expected a scenario file name, got {describe(reference)}")
             return _Base("")
         name = os.path.normpath(os.path.join(self.base_dir, reference))
         base = _Base(name)
         text, reason = read_file(name)
         if text is None:
-            self.report(("scenario",), f"scenario file {name}: {reason}")
+            self.report(where, f"scenario file {name}: {reason}")
             return base
         raw = resolve_raw(read_raw(text, name))
         problems = list(raw.problems)
@@ -353,12 +490,13 @@ class _Loader:
             scenario, found = validate_document(raw.data, raw.positions, name, raw.reported)
             problems += found
             base.raw = raw
-            self.scenario_doc = raw.data
+            if self.scenario_doc is None:  # messages name events as the first scenario does
+                self.scenario_doc = raw.data
         if problems:
             self.scenario_problems += problems
             count = len(problems)
             self.report(
-                ("scenario",),
+                where,
                 f"the scenario {name} has {count} problem{'s' if count > 1 else ''} (listed below)",
             )
             return base
@@ -692,6 +830,11 @@ class _Loader:
             spec = self.specs.get(name)
             if spec is not None and spec.is_numeric_range() and spec.low == spec.high:
                 self.report((*here, "high"), f"the {method} design needs low < high")
+
+
+def _stem(reference: Any) -> str:
+    """The label of a scenario given in a list: its file name without folder and suffix."""
+    return Path(reference).stem if isinstance(reference, str) else str(reference)
 
 
 def _fits_float(value: float) -> bool:

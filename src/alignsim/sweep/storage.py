@@ -5,19 +5,23 @@
     DIR/manifest.json              written first: the sweep, base scenario hash, seeds, versions
     DIR/runs/chunk-00000.parquet   one row per run, in completion order
     DIR/runs/journal-00002.jsonl   finished runs of the chunk being filled, one JSON line each
+    DIR/series/chunk-00000.parquet the runs' per-step series (``series:``), in long form:
+                                   run, point, replication, step, date, outcome, value
     DIR/summary.csv                per design point (see :mod:`alignsim.sweep.aggregate`)
-    DIR/plots/                     figures, when :mod:`alignsim.viz.sweep_plots` is installed
+    DIR/plots/                     figures (drawn by :mod:`alignsim.workflows.sweep`)
 
 Durability. Every finished run is appended at once to the journal of the chunk being filled
 (``runs/journal-NNNNN.jsonl``, one JSON line, flushed and fsynced), so a sweep killed at any
 moment (Ctrl-C, SIGKILL, power loss) loses only the runs that were still in flight. When the
 chunk is full its rows are written as ``chunk-NNNNN.parquet`` — to a hidden temporary name,
 fsynced and renamed into place, so a chunk file either exists complete or not at all — and
-then its journal is deleted. Resuming removes stray temporary files and folds the journals'
-rows into a chunk (:func:`fold_journals`), dropping any (point, replication) already stored
-in a chunk (a kill between the rename and the deletion) or journalled twice, and the last
-line of a journal if it was cut off mid-write. Only the current chunk's rows are held in
-memory.
+then its journal is deleted. The series of a chunk's runs are written as
+``series/chunk-NNNNN.parquet`` just before it (same number), so a series chunk without its
+runs chunk is left over from a kill and is deleted when resuming. Resuming removes stray
+temporary files and folds the journals' rows into a chunk (:func:`fold_journals`), dropping
+any (point, replication) already stored in a chunk (a kill between the rename and the
+deletion) or journalled twice, and the last line of a journal if it was cut off mid-write.
+Only the current chunk's rows are held in memory.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from typing import Any
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
+SERIES = "series"
+#: Where a run row carries its series (:data:`alignsim.sweep.tasks.SERIES_KEY`).
+SERIES_KEY = "series"
 SUMMARY = "summary.csv"
 FORMAT = "alignsim-sweep/1"
 _CHUNK = re.compile(r"^chunk-(\d{5,})\.parquet$")
@@ -111,12 +118,26 @@ def chunk_files(out: Path) -> list[Path]:
 
 
 def remove_partial_chunks(out: Path) -> int:
-    """Delete temporary chunk files left by a killed sweep; how many there were."""
-    runs = Path(out) / RUNS
+    """Delete temporary chunk files left by a killed sweep, and series chunks whose runs
+    chunk was never written; how many there were."""
+    runs, series = Path(out) / RUNS, Path(out) / SERIES
     stray = list(runs.glob(".chunk-*.tmp")) if runs.is_dir() else []
+    if series.is_dir():
+        kept = {p.name for p in chunk_files(out)}
+        stray += list(series.glob(".chunk-*.tmp"))
+        stray += [p for p in series.iterdir() if _CHUNK.match(p.name) and p.name not in kept]
     for path in stray:
         path.unlink()
     return len(stray)
+
+
+def series_files(out: Path) -> list[Path]:
+    """The series chunks of a sweep folder, in chunk order."""
+    folder = Path(out) / SERIES
+    if not folder.is_dir():
+        return []
+    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _CHUNK.match(p.name))]
+    return [p for _, p in sorted(found)]
 
 
 # --- schema and chunks -------------------------------------------------------------------
@@ -257,12 +278,52 @@ class ChunkWriter:
 
 def write_chunk(path: Path, rows: Sequence[dict[str, Any]], schema: Any) -> Path:
     """``rows`` as a Parquet file at ``path``, written atomically (temporary name, fsync,
-    rename)."""
+    rename); first, the series the rows carry, as ``series/`` + the same name."""
     import pyarrow as pa
+
+    if any(SERIES_KEY in row for row in rows):
+        folder = path.parent.parent / SERIES
+        folder.mkdir(exist_ok=True)
+        _write_table(folder / path.name, series_table(rows))
+    columns = {name: [row.get(name) for row in rows] for name in schema.names}
+    return _write_table(path, pa.Table.from_pydict(columns, schema=schema))
+
+
+SERIES_SCHEMA_FIELDS = (
+    ("run", "int64"), ("point", "int64"), ("replication", "int64"), ("step", "int64"),
+    ("date", "string"), ("outcome", "string"), ("value", "float64"),
+)  # fmt: skip
+
+
+def series_table(rows: Sequence[dict[str, Any]]) -> Any:
+    """The series of ``rows`` in long form: one row per run, step and series."""
+    import numpy as np
+    import pyarrow as pa
+
+    parts: dict[str, list[Any]] = {name: [] for name, _ in SERIES_SCHEMA_FIELDS}
+    for row in rows:
+        series = row.get(SERIES_KEY)
+        if not series:
+            continue  # a failed run has no series
+        dates = np.asarray(series["dates"], dtype=object)
+        steps = np.arange(len(dates), dtype=np.int64)
+        for name, values in series["values"].items():
+            n = len(values)
+            parts["run"].append(np.full(n, series["run"], dtype=np.int64))
+            parts["point"].append(np.full(n, row["point"], dtype=np.int64))
+            parts["replication"].append(np.full(n, row["replication"], dtype=np.int64))
+            parts["step"].append(steps[:n])
+            parts["date"].append(dates[:n])
+            parts["outcome"].append(np.full(n, name, dtype=object))
+            parts["value"].append(np.asarray(values, dtype=np.float64))
+    schema = pa.schema([pa.field(n, pa.type_for_alias(t)) for n, t in SERIES_SCHEMA_FIELDS])
+    columns = {name: (np.concatenate(chunks) if chunks else []) for name, chunks in parts.items()}
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def _write_table(path: Path, table: Any) -> Path:
     import pyarrow.parquet as pq
 
-    columns = {name: [row.get(name) for row in rows] for name in schema.names}
-    table = pa.Table.from_pydict(columns, schema=schema)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as handle:
         pq.write_table(table, handle, compression="zstd")
@@ -394,6 +455,35 @@ def _to_frame(table: Any) -> Any:
     if sort:
         frame = frame.sort_values(sort, kind="stable").reset_index(drop=True)
     return frame
+
+
+def read_series(
+    out: str | Path, outcomes: Sequence[str] | None = None, points: Sequence[int] | None = None
+) -> Any:
+    """The stored series of a sweep folder in long form (run, point, replication, step,
+    date, outcome, value) as a DataFrame sorted by run, outcome and step; only ``outcomes``
+    and ``points`` when given (read with a filter, so one series of a large sweep fits in
+    memory when all of them would not)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    names = [n for n, _ in SERIES_SCHEMA_FIELDS]
+    tables = []
+    for path in series_files(out):
+        table = pq.read_table(path)
+        mask = None
+        if outcomes is not None:
+            mask = pc.is_in(table["outcome"], value_set=pa.array(list(outcomes), pa.string()))
+        if points is not None:
+            chosen = pc.is_in(table["point"], value_set=pa.array(list(points), pa.int64()))
+            mask = chosen if mask is None else pc.and_(mask, chosen)
+        tables.append(table if mask is None else table.filter(mask))
+    if not tables:
+        schema = pa.schema([pa.field(n, pa.type_for_alias(t)) for n, t in SERIES_SCHEMA_FIELDS])
+        return schema.empty_table().to_pandas()
+    frame = pa.concat_tables(tables).select(names).to_pandas()
+    return frame.sort_values(["run", "outcome", "step"], kind="stable").reset_index(drop=True)
 
 
 def iter_chunks(out: Path, columns: Iterable[str] | None = None) -> Iterable[Any]:

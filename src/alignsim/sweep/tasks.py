@@ -1,10 +1,14 @@
 """Runs of a sweep: design points × replications, their seeds, and running one of them.
 
-Task ``k = point * R + replication`` gets the seed
-``SeedSequence(root).spawn(P * R)[k].generate_state(1, uint32)[0]``, computed here without
-materializing every child (``SeedSequence(root, spawn_key=(k,))`` is the same child), so
-the seed of a run depends only on the root seed and its position, never on which worker
-ran it or in which order.
+Seeds. With ``seeds: common`` (the default) replication ``r`` of every design point and
+every scenario variant gets the same seed, child ``r`` of the root:
+``SeedSequence(root).spawn(R)[r].generate_state(1, uint32)[0]`` — common random numbers, so
+two points differ only by what their parameters change, and a difference between them is a
+paired difference. With ``seeds: independent`` task ``k = point * R + replication`` gets
+child ``k`` of ``SeedSequence(root).spawn(P * R)``. Children are computed without
+materializing the others (``SeedSequence(root, spawn_key=(k,))`` is the same child), so the
+seed of a run depends only on the root seed and its position, never on which worker ran it
+or in which order.
 
 :func:`run_task` never raises for a run that fails: it returns a row with ``status``
 "failed" and the error text, so one bad design point does not stop a sweep. Workers get
@@ -27,10 +31,19 @@ from typing import Any
 
 import numpy as np
 
-from alignsim.sweep.outcomes import outcome_columns, outcome_kinds, recording_for
+from alignsim.sweep.outcomes import (
+    outcome_columns,
+    outcome_kinds,
+    recording_for,
+    series_names,
+    series_values,
+)
 
 #: Columns every row starts with.
 KEY_COLUMNS = ("point", "replication", "seed")
+#: A row's per-step series, when the sweep keeps any: {"run", "dates", "values": {name:
+#: [value at step 0..T]}}; storage writes them in long form beside the run's row.
+SERIES_KEY = "series"
 STATUS_OK, STATUS_FAILED = "ok", "failed"
 
 
@@ -38,6 +51,12 @@ def task_seed(root: int, k: int) -> int:
     """Seed of task ``k``: child k of ``SeedSequence(root).spawn(...)``, as a uint32."""
     child = np.random.SeedSequence(root, spawn_key=(k,))
     return int(child.generate_state(1, dtype=np.uint32)[0])
+
+
+def run_seed(root: int, seeds: str, point: int, replication: int, replications: int) -> int:
+    """The seed of run (point, replication) under ``seeds`` (common or independent)."""
+    k = replication if seeds == "common" else point * replications + replication
+    return task_seed(root, k)
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,8 @@ class Task:
     seed: int
     overrides: tuple[str, ...]
     values: dict[str, float | str] = field(hash=False)
+    variant: str | None = None
+    """The label of the scenario variant it runs (None: the sweep has one scenario)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +90,18 @@ class SweepContext:
     """Identifies the base document (SHA-256 of its JSON), for the per-worker scenario cache."""
     recording: dict[str, Any] = field(default_factory=dict)
     """Options of ``simulate`` that record what the outcomes read (``recording_for``)."""
+    variants: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
+    """Label → (resolved document, key) of each scenario variant; empty for one scenario."""
+    series: tuple[str, ...] = ()
+    """Quantities kept at every step (``series:``); a row then carries them under
+    :data:`SERIES_KEY`."""
+    replications: int = 1
+    series_columns: tuple[str, ...] = ()
+    """Every stored series name (``strength.Russia-Pakistan``, …), over all variants."""
+
+    def base(self, variant: str | None) -> tuple[dict[str, Any], str]:
+        """The resolved document and its key of the scenario a task runs."""
+        return self.variants[variant] if variant is not None else (self.base_document, self.key)
 
     @property
     def columns(self) -> list[str]:
@@ -95,19 +128,36 @@ def _cast(value: Any, kind: str) -> float | str:
     return str(value)
 
 
+def _document(scenario: Any) -> tuple[dict[str, Any], str]:
+    document = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return document, hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
 def make_context(sweep: Any, design: Any) -> SweepContext:
-    parameters = tuple(sweep.parameters)
-    base = sweep.scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    key = hashlib.sha256(json.dumps(base, sort_keys=True).encode()).hexdigest()
+    from alignsim.sweep.spec import VARIANT
+
+    parameters = ((VARIANT,) if sweep.variants else ()) + tuple(sweep.parameters)
+    base, key = _document(sweep.scenario)
+    variants = {label: _document(s) for label, s in (sweep.variants or {}).items()}
+    kinds: dict[str, str] = {}
+    series: dict[str, None] = {}
+    for scenario in sweep.scenarios().values():  # variants may watch different pairs
+        for column, kind in outcome_kinds(scenario, sweep.outcomes).items():
+            kinds.setdefault(column, kind)
+        series.update(dict.fromkeys(series_names(scenario, sweep.series)))
     return SweepContext(
         base_document=base,
         steps=int(sweep.steps),
         outcomes=tuple(sweep.outcomes),
         parameters=parameters,
         parameter_kinds=parameter_kinds(design, parameters),
-        outcome_kinds=outcome_kinds(sweep.scenario, sweep.outcomes),
+        outcome_kinds=kinds,
         key=key,
-        recording=recording_for(sweep.outcomes, int(sweep.steps)),
+        recording=recording_for(sweep.outcomes, int(sweep.steps), sweep.series),
+        variants=variants,
+        series=tuple(sweep.series),
+        replications=int(sweep.replications),
+        series_columns=tuple(series),
     )
 
 
@@ -119,6 +169,7 @@ def iter_tasks(
 ) -> Iterator[Task]:
     """Tasks in order k = point * R + replication, leaving out the (point, replication) in skip."""
     from alignsim.sweep.designs import overrides_for
+    from alignsim.sweep.spec import VARIANT
 
     reps = int(sweep.replications)
     for row in design.to_dict("records"):  # not iterrows: it would turn ints into floats
@@ -127,11 +178,12 @@ def iter_tasks(
             continue
         overrides = tuple(overrides_for(sweep, row))
         values = {p: _cast(row[p], context.parameter_kinds[p]) for p in context.parameters}
+        variant = str(row[VARIANT]) if sweep.variants else None
         for r in range(reps):
             if (point, r) in skip:
                 continue
-            seed = task_seed(int(sweep.seed), point * reps + r)
-            yield Task(point, r, seed, overrides, values)
+            seed = run_seed(int(sweep.seed), sweep.seeds, point, r, reps)
+            yield Task(point, r, seed, overrides, values, variant)
 
 
 # --- running one task --------------------------------------------------------------------
@@ -141,14 +193,19 @@ _CACHE_SIZE = 8
 _CACHE_LOCK = threading.Lock()
 
 
-def scenario_for(context: SweepContext, overrides: Sequence[str]) -> Any:
-    """The base scenario with ``overrides`` applied, validated and prepared for many runs
-    (cached: replications of a point share it)."""
-    key = (context.key, tuple(overrides))
+def scenario_for(
+    context: SweepContext, overrides: Sequence[str], variant: str | None = None
+) -> Any:
+    """The scenario (the base, or the variant ``variant``) with ``overrides`` applied,
+    validated and prepared for many runs (cached: replications of a point share it)."""
+    document, base_key = context.base(variant)
+    key = (base_key, tuple(overrides))
     with _CACHE_LOCK:  # a Dask worker may run tasks in several threads
         prepared = _SCENARIOS.get(key)
     if prepared is None:
-        prepared = _with_parameters(context, overrides) or _validated(context, overrides)
+        prepared = _with_parameters(document, base_key, overrides) or _validated(
+            document, overrides
+        )
         with _CACHE_LOCK:
             while len(_SCENARIOS) >= _CACHE_SIZE:
                 _SCENARIOS.pop(next(iter(_SCENARIOS)))
@@ -156,19 +213,19 @@ def scenario_for(context: SweepContext, overrides: Sequence[str]) -> Any:
     return prepared
 
 
-def _validated(context: SweepContext, overrides: Sequence[str]) -> Any:
+def _validated(base: dict[str, Any], overrides: Sequence[str]) -> Any:
     """The whole document with the overrides, validated as a scenario file is, and prepared."""
     from alignsim.model.prepared import PreparedScenario
     from alignsim.scenario import Scenario, apply_overrides
 
-    document = apply_overrides(context.base_document, list(overrides))
+    document = apply_overrides(base, list(overrides))
     return PreparedScenario(Scenario.model_validate(document))
 
 
 _BASES: dict[str, Any] = {}
 
 
-def _with_parameters(context: SweepContext, overrides: Sequence[str]) -> Any:
+def _with_parameters(document: dict[str, Any], key: str, overrides: Sequence[str]) -> Any:
     """The prepared base scenario with other parameter values, when every override is a
     parameter (``params.…``), as most designs are: only the ``params`` section is checked
     again (its schema and its cross-field rules), and the base's world, events and watched
@@ -184,7 +241,7 @@ def _with_parameters(context: SweepContext, overrides: Sequence[str]) -> Any:
     if not overrides or not all(text.startswith("params.") for text in overrides):
         return None
     try:
-        given = {"params": context.base_document.get("params", {})}
+        given = {"params": document.get("params", {})}
         values = apply_overrides(given, list(overrides))["params"]
         params = Params.model_validate(values)
     except (ScenarioError, ValidationError):
@@ -192,12 +249,13 @@ def _with_parameters(context: SweepContext, overrides: Sequence[str]) -> Any:
     if check_params(values):
         return None
     with _CACHE_LOCK:
-        base = _BASES.get(context.key)
+        base = _BASES.get(key)
     if base is None:
-        base = _validated(context, ())
+        base = _validated(document, ())
         with _CACHE_LOCK:
-            _BASES.clear()  # one sweep's base per worker
-            _BASES[context.key] = base
+            while len(_BASES) >= _CACHE_SIZE:  # a sweep's scenarios, a few per worker
+                _BASES.pop(next(iter(_BASES)))
+            _BASES[key] = base
     return base.with_params(params)
 
 
@@ -218,9 +276,16 @@ def run_task(task: Task, context: SweepContext) -> dict[str, Any]:
     row: dict[str, Any] = {"point": task.point, "replication": task.replication, "seed": task.seed}
     row.update(task.values)
     try:
-        prepared = scenario_for(context, task.overrides)
+        prepared = scenario_for(context, task.overrides, task.variant)
         result = simulate(prepared, seed=task.seed, steps=context.steps, **context.recording)
         outcomes = outcome_columns(result, context.outcomes)
+        if context.series:
+            values = series_values(result, context.series)
+            row[SERIES_KEY] = {
+                "run": task.point * context.replications + task.replication,
+                "dates": list(result.dates[: context.steps + 1]),
+                "values": {name: values[name].tolist() for name in values},
+            }
     except Exception as error:  # a failed run is a result, not a crash of the sweep
         row.update(dict.fromkeys(context.outcome_kinds))
         row.update(status=STATUS_FAILED, error=_error_text(error))
