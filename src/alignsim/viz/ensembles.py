@@ -142,22 +142,25 @@ def fan_quantiles(series: pd.DataFrame) -> pd.DataFrame:
     levels = sorted({0.5, *(q for band in BANDS for q in band)})
     out = grouped.quantile(levels).unstack()
     out.columns = [f"q{round(q * 100):02d}" for q in levels]
+    out["mean"] = grouped.mean()
     out["runs"] = grouped.size()
     return out.reset_index()
 
 
 def fan_figure(
     sides: Sequence[tuple[str, pd.DataFrame]], dates: Sequence[str], heading: str,
-    y_label: str = "tie strength (−1…1)",
+    y_label: str | None = "tie strength (−1…1)",
 ) -> Figure:  # fmt: skip
     """One panel per series (``strength.Russia-Pakistan``, …): for each side, the median
-    over replications as a line and the middle 50% and 90% as bands, on one time axis."""
+    over replications as a line and the middle 50% and 90% as bands, on one time axis.
+    With ``y_label`` None the panels have their own y axes, each titled with its unit."""
     fans = [(label, fan_quantiles(frame)) for label, frame in sides]
-    names = list(dict.fromkeys(n for _, f in fans for n in f["outcome"]))
+    names = sorted(dict.fromkeys(n for _, f in fans for n in f["outcome"]), key=_series_order)
     ncols = min(3, max(1, len(names)))
     nrows = max(1, math.ceil(len(names) / ncols))
     fig = plt.figure(figsize=(5.2 * ncols, 3.6 * nrows + 1.4), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True).ravel()
+    shared = y_label is not None
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=shared).ravel()
     colours = [SIDE_A, SIDE_B, "#009E73", "#CC79A7"]
     #: A solid and wide, B dashed on top: where the sides are identical, both stay visible.
     lines = [("-", 3.0), ((0, (4, 2)), 1.8), (":", 1.8), ("-.", 1.8)]
@@ -168,22 +171,28 @@ def fan_figure(
             if part.empty:
                 continue
             steps = part["step"].to_numpy()
+            if _is_share(name):  # a 0/1 series: the share of runs, not quantiles of 0s and 1s
+                ax.plot(steps, part["mean"], color=colour, lw=width, ls=dash, label=label)
+                ax.set_ylim(-0.05, 1.05)
+                continue
             for (lo, hi), alpha in zip(BANDS, (0.35, 0.15), strict=True):
                 ax.fill_between(steps, part[f"q{round(lo * 100):02d}"],
                                 part[f"q{round(hi * 100):02d}"], color=colour, alpha=alpha,
                                 lw=0)  # fmt: skip
             ax.plot(steps, part["q50"], color=colour, lw=width, ls=dash, label=label)
-        ax.set_title(_series_title(name), loc="left", fontsize=FONT)
+        ax.set_title(_series_title(name, units=not shared), loc="left", fontsize=FONT)
         ax.grid(True, color="#EEEEEE", lw=0.8)
         _date_ticks(ax, dates)
         ax.tick_params(labelsize=FONT - 2)
-        if k % ncols == 0:
+        if shared and k % ncols == 0:
             ax.set_ylabel(y_label, fontsize=FONT - 1)
         if k + ncols >= len(names):  # nothing below it: its dates are shown
             ax.tick_params(labelbottom=True)
     for ax in axes[len(names) :]:
         ax.axis("off")
-    if names:
+    if not shared:
+        _common_limits(axes[: len(names)], names)
+    if names and len(fans) > 1:
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels),
                    fontsize=FONT - 1, frameon=False)  # fmt: skip
@@ -191,10 +200,49 @@ def fan_figure(
     return fig
 
 
-def _series_title(name: str) -> str:
-    """``strength.Russia-Pakistan`` → ``Russia–Pakistan``; ``balance_ratio`` stays."""
+#: A series' quantity and unit, by its name (titles of panels with their own axes).
+_SERIES_UNITS = {
+    "strength": "{item} tie strength (−1…1)",
+    "same_bloc": "{item}: share of runs in one bloc",
+    "triangle_formed": "{item} triangle: share of runs formed",
+    "balance_ratio": "share of balanced triads (0…1)",
+    "polarization": "polarization (0…1)",
+    "blocs": "number of blocs",
+}
+
+
+#: Series drawn as the share of runs where they are 1, not as quantiles.
+_SHARES = ("same_bloc", "triangle_formed")
+_ORDER = ("strength", "triangle_formed", "same_bloc", "balance_ratio", "polarization", "blocs")
+
+
+def _is_share(name: str) -> bool:
+    return name.partition(".")[0] in _SHARES
+
+
+def _series_order(name: str) -> tuple[int, str]:
+    kind = name.partition(".")[0]
+    return (_ORDER.index(kind) if kind in _ORDER else len(_ORDER), name)
+
+
+def _common_limits(axes: Sequence[plt.Axes], names: Sequence[str]) -> None:
+    """Panels of one quantity (every tie strength, say) on one y range, so that a small
+    wiggle in one does not look like a large swing beside another."""
+    for kind in {n.partition(".")[0] for n in names} - set(_SHARES):
+        group = [ax for ax, n in zip(axes, names, strict=True) if n.partition(".")[0] == kind]
+        low = min(ax.get_ylim()[0] for ax in group)
+        high = max(ax.get_ylim()[1] for ax in group)
+        for ax in group:
+            ax.set_ylim(low, high)
+
+
+def _series_title(name: str, units: bool = False) -> str:
+    """``strength.Russia-Pakistan`` → ``Russia–Pakistan`` (with ``units``: ``Russia–Pakistan
+    tie strength (−1…1)``); ``balance_ratio`` → ``balance ratio``."""
     kind, _, item = name.partition(".")
     item = item.replace("-", "–")
+    if units and kind in _SERIES_UNITS:
+        return _SERIES_UNITS[kind].format(item=item)
     if kind == "same_bloc":
         return f"{item}: P(same bloc)"
     if kind == "triangle_formed":
