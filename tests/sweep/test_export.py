@@ -4,6 +4,7 @@ of docs/sweeps.md that read a sweep folder with pandas, polars and DuckDB."""
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shlex
 import shutil
@@ -268,3 +269,25 @@ def test_the_docs_export_commands_run(phase, monkeypatch, capsys):
     runs = read_runs(phase / "results" / "sweeps" / "phase")
     csv_text = (phase / "results" / "sweeps" / "phase" / "export" / "runs.csv").read_text()
     assert csv_text == runs.to_csv(index=False, lineterminator="\n")
+
+
+def test_the_series_are_exported_beside_the_runs(tmp_path, flagship, capsys):
+    from alignsim.sweep.storage import read_series
+
+    relative = os.path.relpath(flagship, tmp_path)
+    (tmp_path / "s.yaml").write_text(
+        f"scenario: {relative}\nsteps: 5\nreplications: 3\n"
+        "parameters: {params.balance_weight: [0.2, 0.6]}\n"
+        "outcomes: [final_strength]\nseries: [strength, balance_ratio]\n",
+        encoding="utf-8",
+    )
+    execute(tmp_path / "s.yaml", tmp_path / "out", workers=1, chunk=4, progress=False)
+    assert _export(tmp_path / "out", "csv") == 0
+    series = read_series(tmp_path / "out")
+    exported = pd.read_csv(tmp_path / "out" / "export" / "series.csv")
+    assert len(exported) == len(series) == 6 * 6 * 6  # runs × steps 0..5 × series
+    pd.testing.assert_frame_equal(exported, series, check_dtype=False)
+    assert "series: 216 rows" in capsys.readouterr().out
+    assert _export(tmp_path / "out", "parquet") == 0
+    table = pq.read_table(tmp_path / "out" / "export" / "series.parquet").to_pandas()
+    pd.testing.assert_frame_equal(table, series, check_dtype=False)

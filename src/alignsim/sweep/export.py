@@ -1,9 +1,10 @@
 """A sweep folder's tables as single files: every run in one CSV or one Parquet file.
 
 For tools that read neither Parquet nor folders of Parquet chunks (spreadsheets, R without
-arrow). Each table the folder stores as Parquet files (:data:`TABLES`; today the runs) is
-written as ``NAME.csv`` or ``NAME.parquet``, by default into ``DIR/export/``, with its rows
-in key order (point, replication) and its columns in the manifest's order.
+arrow). Each table the folder stores as Parquet files (:data:`TABLES`: the runs, and the
+per-step series when the sweep keeps any) is written as ``NAME.csv`` or ``NAME.parquet``,
+by default into ``DIR/export/``, with its rows in key order (the runs by point and
+replication, the series by run, outcome and step) and its columns in the stored order.
 
 The rows stream through memory. Chunks hold runs in completion order, but tasks are sent
 in design order, so each chunk covers a narrow band of points: the chunks are read in the
@@ -59,6 +60,7 @@ class Table:
 #: as Parquet files (per-step series, say) is one more line: its name, its files, its key.
 TABLES: tuple[Table, ...] = (
     Table("runs", storage.chunk_files, ("point", "replication"), _runs_schema, always=True),
+    Table("series", storage.series_files, ("run", "outcome", "step")),
 )
 
 
