@@ -196,6 +196,7 @@ def test_the_command_writes_the_table_and_the_figures(before_tapi, tmp_path, cap
                                        "ci_high", "paired"]  # fmt: skip
     assert (out / "forest.png").stat().st_size > 10_000
     assert (out / "fans.png").stat().st_size > 10_000
+    assert (out / "differences.png").stat().st_size > 10_000  # the sides are paired
 
 
 @pytest.mark.parametrize(

@@ -232,3 +232,16 @@ def test_series_of_failed_runs_are_left_out(tmp_path):
     ok = runs.loc[runs["status"] == "ok", "point"]
     assert set(series["point"]) == set(ok) and (runs["status"] == "failed").any()
     assert np.isfinite(series["value"]).all()
+
+
+@pytest.mark.slow
+def test_the_sweep_figures_include_a_fan_chart_of_the_series_per_point(variants_folder, tmp_path):
+    from PIL import Image
+
+    from alignsim.workflows.sweep import draw_sweep_figures
+
+    paths = draw_sweep_figures(variants_folder)
+    fans = sorted(p.name for p in paths if p.name.startswith("series_"))
+    assert fans == [f"series_point{k:03d}.png" for k in range(4)]
+    pixels = np.asarray(Image.open(variants_folder / "plots" / fans[0]).convert("L"), float)
+    assert pixels.var() > 100

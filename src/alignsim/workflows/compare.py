@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
+
 from alignsim.analysis.compare import Comparison, write_comparison_table
 from alignsim.analysis.ensembles import (
     ALL_POINTS,
@@ -54,9 +56,7 @@ def compare_ensembles(
     files = [csv, save(forest_figure(comparison.table, _forest_heading(comparison)),
                        out / "forest.png")]  # fmt: skip
     for match in comparison.matches[:MAX_FANS]:
-        path = _fans(match, out)
-        if path is not None:
-            files.append(path)
+        files += _fans(match, out)
     if not any(p.name.startswith("fans") for p in files):
         comparison.notes.append("no fan charts: the sweeps kept no per-step tie strengths "
                                 "(add `series: [strength]` to the sweep file)")  # fmt: skip
@@ -75,21 +75,48 @@ def _forest_heading(comparison: EnsembleComparison) -> str:
     return wrap(text, 150)
 
 
-def _fans(match: Matched, out: Path) -> Path | None:
+def _fans(match: Matched, out: Path) -> list[Path]:
+    """``fans*.png``: the watched ties of both sides over time; and, when the sides ran with
+    the same seeds, ``differences*.png``: the per-replication differences B − A over time."""
     sides = []
     for side in (match.a, match.b):
         series = storage.read_series(side.folder, points=[side.point])
         series = series[series["outcome"].str.startswith(FAN_SERIES)]
         if series.empty:
-            return None
+            return []
         sides.append((side.label, series))
     dates = sides[0][1].drop_duplicates("step").sort_values("step")["date"].tolist()
     runs = ", ".join(f"{label}: {frame['run'].nunique()} runs" for label, frame in sides)
     where = "" if match.point == ALL_POINTS else f" at {short_point(match.point)}"
     heading = wrap(f"Watched ties over time{where}: median (line), middle 50% and 90% of "
                    f"replications (bands)\n{runs}")  # fmt: skip
-    name = "fans.png" if match.point == ALL_POINTS else f"fans-{_slug(match.point)}.png"
-    return save(fan_figure(sides, dates, heading), out / name)
+    suffix = "" if match.point == ALL_POINTS else f"-{_slug(match.point)}"
+    paths = [save(fan_figure(sides, dates, heading), out / f"fans{suffix}.png")]
+    differences = paired_differences(match, sides[0][1], sides[1][1])
+    if differences is not None:
+        heading = wrap(f"B − A over time{where}, replication by replication (same seed on both "
+                       f"sides): median, middle 50% and 90%\n"
+                       f"A: {match.a.label}    B: {match.b.label}")  # fmt: skip
+        figure = fan_figure([("B − A", differences)], dates, heading,
+                            y_label="difference in tie strength")  # fmt: skip
+        paths.append(save(figure, out / f"differences{suffix}.png"))
+    return paths
+
+
+def paired_differences(match: Matched, a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame | None:
+    """B − A per replication, series and step, when replication r ran with the same seed on
+    both sides; None otherwise."""
+    seeds_a = dict(zip(match.a.runs["replication"], match.a.runs["seed"], strict=True))
+    seeds_b = dict(zip(match.b.runs["replication"], match.b.runs["seed"], strict=True))
+    shared = [r for r in seeds_a if r in seeds_b]
+    if not shared or any(seeds_a[r] != seeds_b[r] for r in shared):
+        return None
+    keys = ["replication", "outcome", "step"]
+    both = a.merge(b, on=keys, suffixes=("_a", "_b"))
+    both = both[both["replication"].isin(shared)]
+    return pd.DataFrame({"run": both["replication"], "step": both["step"],
+                         "date": both["date_a"], "outcome": both["outcome"],
+                         "value": both["value_b"] - both["value_a"]})  # fmt: skip
 
 
 def _slug(text: str) -> str:

@@ -20,10 +20,14 @@ import pandas as pd
 from alignsim.sweep import storage
 from alignsim.sweep.runner import SweepRun, execute
 from alignsim.sweep.sensitivity import PNG, load_for_method, write_sensitivity_table
+from alignsim.viz.ensembles import fan_figure, wrap
+from alignsim.viz.style import save
 from alignsim.viz.sweep_plots import columns_drawn, write_sensitivity_plot, write_sweep_plots
 
 #: The sweep folder's figures.
 PLOTS = "plots"
+#: Design points whose series get a fan chart (the series files have them all).
+MAX_SERIES_FIGURES = 12
 
 
 def run_sweep(sweep_or_path: Any = None, out: str | Path | None = None, *, plots: bool = True,
@@ -48,10 +52,41 @@ def draw_sweep_figures(out: str | Path) -> list[Path]:
     try:
         manifest = storage.read_manifest(out)
         runs = storage.read_runs(out, columns_drawn(manifest))
-        return write_sweep_plots(runs, manifest, out / PLOTS)
+        paths = write_sweep_plots(runs, manifest, out / PLOTS)
+        return paths + draw_series_figures(out, runs, manifest)
     except Exception as error:  # the runs and summary are stored; figures can be redrawn
         print(f"alignsim sweep: the figures could not be drawn: {error}", file=sys.stderr)
         return []
+
+
+def draw_series_figures(out: Path, runs: pd.DataFrame, manifest: dict[str, Any]) -> list[Path]:
+    """Fan charts of the stored series (``series:``), one figure per design point (the
+    first :data:`MAX_SERIES_FIGURES`), read one point at a time so that memory stays flat."""
+    if not manifest.get("series"):
+        return []
+    parameters = list(manifest["parameters"])
+    design = runs.drop_duplicates("point").sort_values("point")
+    paths = []
+    for row in design.head(MAX_SERIES_FIGURES).to_dict("records"):
+        series = storage.read_series(out, points=[int(row["point"])])
+        if series.empty:  # every run of the point failed
+            continue
+        values = ", ".join(f"{p.rsplit('.', 1)[-1]}={_text(row[p])}" for p in parameters)
+        dates = series.drop_duplicates("step").sort_values("step")["date"].tolist()
+        heading = wrap(
+            f"Point {row['point']}" + (f" ({values})" if values else "") + ": median (line), "
+            f"middle 50% and 90% of {series['run'].nunique()} replications (bands)"
+        )
+        figure = fan_figure([(f"point {row['point']}", series)], dates, heading, y_label=None)
+        paths.append(save(figure, out / PLOTS / f"series_point{row['point']:03d}.png"))
+    if len(design) > MAX_SERIES_FIGURES:
+        print(f"alignsim sweep: series figures drawn for the first {MAX_SERIES_FIGURES} of "
+              f"{len(design)} design points", file=sys.stderr)  # fmt: skip
+    return paths
+
+
+def _text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def run_sensitivity(
