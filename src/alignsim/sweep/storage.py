@@ -110,10 +110,13 @@ def read_manifest(out: Path) -> dict[str, Any]:
 
 def chunk_files(out: Path) -> list[Path]:
     """The complete chunk files of a sweep folder, in chunk order."""
-    runs = Path(out) / RUNS
-    if not runs.is_dir():
+    return _chunks_in(Path(out) / RUNS)
+
+
+def _chunks_in(folder: Path) -> list[Path]:
+    if not folder.is_dir():
         return []
-    found = [(int(m.group(1)), p) for p in runs.iterdir() if (m := _CHUNK.match(p.name))]
+    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _CHUNK.match(p.name))]
     return [p for _, p in sorted(found)]
 
 
@@ -133,11 +136,7 @@ def remove_partial_chunks(out: Path) -> int:
 
 def series_files(out: Path) -> list[Path]:
     """The series chunks of a sweep folder, in chunk order."""
-    folder = Path(out) / SERIES
-    if not folder.is_dir():
-        return []
-    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _CHUNK.match(p.name))]
-    return [p for _, p in sorted(found)]
+    return _chunks_in(Path(out) / SERIES)
 
 
 # --- schema and chunks -------------------------------------------------------------------
