@@ -461,27 +461,30 @@ def read_series(
 ) -> Any:
     """The stored series of a sweep folder in long form (run, point, replication, step,
     date, outcome, value) as a DataFrame sorted by run, outcome and step; only ``outcomes``
-    and ``points`` when given (read with a filter, so one series of a large sweep fits in
-    memory when all of them would not)."""
+    and ``points`` when given. Each chunk is filtered as it is read, and ``date`` and
+    ``outcome`` come as categories, so one point or one series of a large sweep fits in
+    memory when all of them would not."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    names = [n for n, _ in SERIES_SCHEMA_FIELDS]
-    tables = []
-    for path in series_files(out):
-        table = pq.read_table(path)
-        mask = None
-        if outcomes is not None:
-            mask = pc.is_in(table["outcome"], value_set=pa.array(list(outcomes), pa.string()))
-        if points is not None:
-            chosen = pc.is_in(table["point"], value_set=pa.array(list(points), pa.int64()))
-            mask = chosen if mask is None else pc.and_(mask, chosen)
-        tables.append(table if mask is None else table.filter(mask))
-    if not tables:
-        schema = pa.schema([pa.field(n, pa.type_for_alias(t)) for n, t in SERIES_SCHEMA_FIELDS])
-        return schema.empty_table().to_pandas()
-    frame = pa.concat_tables(tables).select(names).to_pandas()
+    schema = pa.schema([pa.field(n, pa.type_for_alias(t)) for n, t in SERIES_SCHEMA_FIELDS])
+    filters = []
+    if outcomes is not None:
+        filters.append(pc.field("outcome").isin(list(outcomes)))
+    if points is not None:
+        filters.append(pc.field("point").isin([int(p) for p in points]))
+    condition = None
+    for f in filters:
+        condition = f if condition is None else condition & f
+    tables = [pq.read_table(path, filters=condition, schema=schema) for path in series_files(out)]
+    table = pa.concat_tables(tables) if tables else schema.empty_table()
+    for name in ("date", "outcome"):  # a few distinct values, repeated on every row
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, pc.dictionary_encode(table[name]))
+    frame = table.to_pandas()
+    for name in ("date", "outcome"):  # categories in text order, so sorting is by text
+        frame[name] = frame[name].cat.reorder_categories(sorted(frame[name].cat.categories))
     return frame.sort_values(["run", "outcome", "step"], kind="stable").reset_index(drop=True)
 
 
