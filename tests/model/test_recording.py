@@ -86,3 +86,20 @@ def test_a_snapshot_keeps_the_run_so_far_while_the_model_steps_on(flagship, full
         assert np.array_equal(frozen.metric(name), full.metric(name)[:13])
     assert list(snapshot.events) == events_then
     assert list(snapshot.events) == [e for e in full.recorder.events if e["step"] <= 12]
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_watched_pairs_and_more(flagship, full, prepared):
+    """``record_pairs`` keeps pairs the scenario does not watch, as if it watched them."""
+    from alignsim.model.prepared import PreparedScenario
+
+    scenario = PreparedScenario(flagship) if prepared else flagship
+    extra = [("Japan", "India"), ("France", "Israel")]
+    thin = simulate(scenario, seed=2, steps=30, record="watched", record_pairs=extra)
+    watched = {frozenset(p) for p in flagship.watched_ties()}
+    assert {frozenset(p) for p in thin.pairs} == watched | {frozenset(p) for p in extra}
+    for a, b in [*extra, *flagship.watched_ties()]:
+        assert np.array_equal(thin.strength(a, b), full.strength(a, b))
+        assert thin.levels(a, b) == full.levels(a, b)
+    with pytest.raises(ThinnedRecordingError, match="--record all"):
+        thin.strength("Iran", "Japan")

@@ -15,6 +15,7 @@ rule, and is the reference the compiled step is tested against.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from alignsim.model.metrics import (
 )
 from alignsim.model.payoffs import BUILT_IN, Payoffs
 from alignsim.model.prepared import PreparedScenario, watch_indices
-from alignsim.model.recorder import Recorder, _pair_column, watched_columns
+from alignsim.model.recorder import Recorder, _pair_column, watched_columns, with_pairs
 from alignsim.model.rules import RelaxRule, make_rule, mutual
 from alignsim.model.state import State
 from alignsim.model.trace import PairTrace
@@ -57,6 +58,8 @@ class AlignmentModel(mesa.Model):
             planned one) only; events are kept at every step.
         record: ``"all"`` pairs' ties, or ``"watched"``: only the pairs and triangle sides
             the scenario watches (metrics still describe the whole network).
+        record_pairs: more pairs ``(a, b)`` whose ties ``record="watched"`` keeps, as if
+            watched: a sweep outcome may read a pair the scenario does not watch.
         compiled: revise ties with the compiled step when the payoff terms, the tie rule and
             the agent class are the built-in ones (the default); False always runs the numpy
             code.
@@ -79,6 +82,7 @@ class AlignmentModel(mesa.Model):
         collect: bool = True,
         record_every: int = 1,
         record: str = "all",
+        record_pairs: Iterable[tuple[str, str]] = (),
         compiled: bool = True,
         log: bool = True,
         blocs: bool = True,
@@ -114,6 +118,7 @@ class AlignmentModel(mesa.Model):
         kept = None
         if record == "watched":
             kept = watched_columns(spec, self.world.names) if prepared is None else prepared.kept
+            kept = with_pairs(kept, self.world.names, record_pairs)
         self.recorder = Recorder(
             self.world.n, self.world.k, self.max_steps, every=int(record_every), pairs=kept,
             blocs=self.track_blocs,

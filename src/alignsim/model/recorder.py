@@ -8,7 +8,7 @@ planned length, as the interactive page does) and builds DataFrames at the end.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,6 +196,17 @@ def watched_columns(scenario: Any, names: list[str]) -> np.ndarray:
         _pair_column(len(names), *sorted((index[a], index[b]))) for a, b in scenario.watched_ties()
     }
     return np.array(sorted(columns), dtype=np.intp)
+
+
+def with_pairs(
+    columns: np.ndarray, names: list[str], pairs: Iterable[tuple[str, str]]
+) -> np.ndarray:
+    """``columns`` and those of ``pairs`` (state names, either order), sorted, once each."""
+    index = {name: i for i, name in enumerate(names)}
+    extra = {_pair_column(len(names), *sorted((index[a], index[b]))) for a, b in pairs}
+    if not extra:
+        return columns
+    return np.array(sorted(extra.union(columns.tolist())), dtype=np.intp)
 
 
 def recorded_rows(steps: int, every: int) -> int:

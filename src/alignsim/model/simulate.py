@@ -27,6 +27,7 @@ def simulate(
     trace: Iterable[tuple[str, str]] = (),
     record_every: int = 1,
     record: str = "all",
+    record_pairs: Iterable[tuple[str, str]] = (),
     log: bool = True,
     blocs: bool = True,
 ) -> Result:
@@ -35,14 +36,15 @@ def simulate(
     ``progress`` is called with the number of steps done, after every 1% of the steps.
     ``trace`` names pairs whose payoff parts are kept at every step, in
     ``result.extra["traces"]``, keyed by the pair in scenario order. ``record_every`` and
-    ``record`` thin what is kept (see ``AlignmentModel``); the result then reads only the
-    recorded steps and pairs. Worlds of more than ``SMALL_WORLD`` states run with one BLAS
-    thread (see ``one_blas_thread``). ``log=False`` keeps no event log and ``blocs=False`` finds no
-    blocs (see ``AlignmentModel``). ``scenario`` may be a ``PreparedScenario``, for many runs.
+    ``record`` thin what is kept (see ``AlignmentModel``; ``record_pairs`` adds pairs to the
+    watched ones); the result then reads only the recorded steps and pairs. Worlds of more
+    than ``SMALL_WORLD`` states run with one BLAS thread (see ``one_blas_thread``).
+    ``log=False`` keeps no event log and ``blocs=False`` finds no blocs (see
+    ``AlignmentModel``). ``scenario`` may be a ``PreparedScenario``, for many runs.
     """
     model = AlignmentModel(
         scenario, rng=seed, steps=steps, collect=False, record_every=record_every, record=record,
-        log=log, blocs=blocs,
+        record_pairs=record_pairs, log=log, blocs=blocs,
     )  # fmt: skip
     for a, b in trace:
         model.trace_pair(a, b)
