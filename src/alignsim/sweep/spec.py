@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import types
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -77,6 +78,15 @@ DEFAULT_SEEDS = "common"
 #: mapping): its column in ``runs/`` and ``summary.csv``.
 VARIANT = "scenario"
 RANGE_KEYS = ("low", "high", "num")
+#: Keys of an outcome of a sweep file's own: in words, or a function by import path.
+OWN_OUTCOME_KEYS = ("name", "value", "function", "kind", "columns")
+#: An own outcome's name, and a function outcome's column suffixes.
+OUTCOME_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+OUTCOME_LABEL = re.compile(r"[A-Za-z0-9_-]+")
+#: ``module.sub:function`` or ``module:Class.method``.
+FUNCTION_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+#: Columns of every run row, which an outcome's column must not repeat.
+RESERVED_COLUMNS = frozenset({"point", "replication", "seed", "status", "error", "scenario"})
 
 
 class SweepError(Exception):
@@ -127,7 +137,9 @@ class Sweep:
     seed: int
     design: Design
     parameters: dict[str, ParameterSpec]
-    outcomes: tuple[str, ...]
+    outcomes: tuple[Any, ...]
+    """Built-in outcomes by name, and the sweep file's own (``WordedOutcome``,
+    ``FunctionOutcome`` of :mod:`alignsim.sweep.outcomes`)."""
     document: dict[str, Any]
     seeds: str = DEFAULT_SEEDS
     """``common`` or ``independent`` (see :data:`SEEDS`)."""
@@ -255,6 +267,7 @@ class _Loader:
     def __init__(self, text: str, filename: str, base_dir: Path):
         self.filename = filename
         self.base_dir = base_dir
+        self.text = text
         self.raw = load_yaml(text, filename)
         self.problems: list[Problem] = list(self.raw.problems)
         self.scenario_problems: list[Problem] = []
@@ -338,7 +351,7 @@ class _Loader:
         if parameters and len(bases) > 1:
             self.check_variants(data, bases)
         self.design_needs()
-        outcomes = self.outcomes(data)
+        outcomes = self.outcomes(data, bases, steps)
         series = self.series(data)
         if len(references) > 1 and self.method in SALIB_METHODS:
             message = (f"scenario variants cannot be crossed with a {self.method} design: its "
@@ -570,7 +583,10 @@ class _Loader:
             levels = DEFAULT_LEVELS
         return Design(method, samples, levels) if ok else None  # type: ignore[arg-type]
 
-    def outcomes(self, data: dict[str, Any]) -> tuple[str, ...] | None:
+    def outcomes(
+        self, data: dict[str, Any], bases: dict[str, _Base], steps: int | None
+    ) -> tuple[Any, ...] | None:
+        """``outcomes:``: built-in names, and outcomes of the file's own (mappings)."""
         known, defaults = known_outcomes()
         where: DocPath = ("outcomes",)
         if "outcomes" not in data:
@@ -578,28 +594,214 @@ class _Loader:
         value = data["outcomes"]
         if self.reported(where):
             return None
-        if isinstance(value, str):
+        if isinstance(value, str | dict):
             value = [value]
         if not isinstance(value, list):
-            self.report(where, f"expected a list of outcome names, got {describe(value)}")
+            self.report(where, f"expected a list of outcomes, got {describe(value)}")
             return None
         if not value:
             self.report(where, "needs at least one outcome; leave `outcomes` out for the defaults")
             return None
-        out: list[str] = []
-        for i, name in enumerate(value):
+        scenarios = {label: b.scenario for label, b in bases.items() if b.scenario is not None}
+        first = next(iter(scenarios.values()), None)
+        run_steps = steps if steps is not None or first is None else first.steps
+        out: list[Any] = []
+        lines: dict[str, int] = {}
+        for i, item in enumerate(value):
             here = (*where, i) if isinstance(data["outcomes"], list) else where
             if self.reported(here):
                 continue
-            if not isinstance(name, str):
-                self.report(here, f"expected an outcome name, got {describe(name)}")
-            elif name not in known:
-                self.report(here, did_you_mean("outcome", name, known))
-            elif name in out:
-                self.report(here, f"'{name}' is listed twice")
+            if isinstance(item, dict):
+                outcome = self.own_outcome(here, item, known, scenarios, run_steps)
+                name = item.get("name") if isinstance(item.get("name"), str) else None
+                name = None if name in known else name  # said: a built-in outcome's name
+            elif not isinstance(item, str):
+                self.report(here, f"expected an outcome name or a mapping, got {describe(item)}")
+                continue
+            elif item not in known:
+                self.report(here, did_you_mean("outcome", item, known))
+                continue
             else:
-                out.append(name)
+                outcome = name = item
+            path = (*here, "name") if isinstance(item, dict) else here
+            if name is not None and name in lines:
+                self.report(path, f"'{name}' is listed twice (also line {lines[name]})")
+                continue
+            if name is not None:
+                lines[name] = self.pos(path)[1]
+            if outcome is not None:
+                out.append(outcome)
         return tuple(out) if len(out) == len(value) else None
+
+    def own_outcome(
+        self,
+        here: DocPath,
+        item: dict[str, Any],
+        known: tuple[str, ...],
+        scenarios: dict[str, Scenario],
+        steps: int | None,
+    ) -> Any:
+        """``{name:, value:}`` or ``{name:, function:, kind:[, columns:]}``; None if wrong."""
+        ok = True
+        for key in item:
+            if key not in OWN_OUTCOME_KEYS:
+                self.report((*here, key), did_you_mean("key", key, OWN_OUTCOME_KEYS), "key")
+                ok = False
+        name = self.outcome_name(here, item, known)
+        if "value" in item and "function" in item:
+            message = "give `value:` (an outcome in words) or `function:`, not both"
+            self.report((*here, "function"), message, "key")
+            return None
+        if "value" in item:
+            outcome = self.worded_outcome(here, item, name, scenarios, steps)
+        elif "function" in item:
+            outcome = self.function_outcome(here, item, name)
+        else:
+            message = ("needs `value:` (an outcome in words, e.g. \"strength(Russia, Pakistan) "
+                       "at 2020-Q1\") or `function:` (MODULE:FUNCTION)")  # fmt: skip
+            if ok:  # else the misspelt key was reported
+                self.report(here, message)
+            return None
+        return outcome if ok and name is not None else None
+
+    def outcome_name(self, here: DocPath, item: dict[str, Any], known: tuple[str, ...]) -> Any:
+        """The ``name`` of an own outcome (its column), if it is a good one."""
+        path = (*here, "name")
+        name = item.get("name")
+        if "name" not in item:
+            self.report(here, "needs `name:` (its column in runs/ and summary.csv)")
+        elif self.reported(path):
+            return None
+        elif not isinstance(name, str) or not OUTCOME_NAME.fullmatch(name):
+            shown = repr(name) if isinstance(name, str) else describe(name)
+            message = f"{shown} is not an outcome name: letters, digits, _ and -, from a letter"
+            self.report(path, message)
+        elif name in known:
+            self.report(path, f"'{name}' is a built-in outcome; give yours another name")
+        elif name in RESERVED_COLUMNS:
+            self.report(path, f"'{name}' is a column every run has; give the outcome another name")
+        else:
+            return name
+        return None
+
+    def worded_outcome(
+        self,
+        here: DocPath,
+        item: dict[str, Any],
+        name: str | None,
+        scenarios: dict[str, Scenario],
+        steps: int | None,
+    ) -> Any:
+        """An outcome in words, read and checked against every scenario of the sweep."""
+        from .outcomes import WordedOutcome
+        from .vocabulary import VocabularyError, check, parse
+
+        path = (*here, "value")
+        for key in ("kind", "columns"):
+            if key in item:
+                message = f"`{key}` is for function outcomes; a value's kind follows from its words"
+                self.report((*here, key), message, "key")
+        text = item["value"]
+        if self.reported(path):
+            return None
+        if not isinstance(text, str):
+            self.report(path, f"expected an outcome in words, got {describe(text)}")
+            return None
+        states = list(dict.fromkeys(n for s in scenarios.values() for n in s.states))
+        try:
+            query = parse(text, states)
+        except VocabularyError as error:
+            self.report_inside(path, text, error.offset, error.message)
+            return None
+        found: dict[tuple[int, str], list[str]] = {}
+        for label, scenario in scenarios.items():
+            last = scenario.steps if steps is None else steps
+            for offset, message in check(query, scenario, last):
+                found.setdefault((offset, message), []).append(label)
+        for (offset, message), labels in found.items():
+            if len(labels) < len(scenarios):
+                message += f" (in scenario {', '.join(labels)})"
+            self.report_inside(path, text, offset, message)
+        if found or name is None:
+            return None
+        return WordedOutcome(name, text, query)
+
+    def function_outcome(self, here: DocPath, item: dict[str, Any], name: str | None) -> Any:
+        """An outcome computed by a function of the user's: importable from here, of a kind."""
+        from .outcomes import KINDS, FunctionImportError, FunctionOutcome, load_function
+
+        ok = True
+        kind = item.get("kind")
+        if "kind" not in item:
+            self.report(here, f"a function outcome needs `kind:` ({', '.join(KINDS)})")
+            ok = False
+        elif not self.reported((*here, "kind")) and kind not in KINDS:
+            self.report((*here, "kind"), did_you_mean("kind", kind, KINDS))
+            ok = False
+        labels = self.outcome_labels((*here, "columns"), item) if "columns" in item else ()
+        ok = ok and labels is not None
+        path = (*here, "function")
+        target = item["function"]
+        if self.reported(path):
+            return None
+        if not isinstance(target, str) or not FUNCTION_PATH.fullmatch(target):
+            shown = repr(target) if isinstance(target, str) else describe(target)
+            message = f"expected MODULE:FUNCTION (e.g. my_outcomes:gap), got {shown}"
+            self.report(path, message)
+            return None
+        folder = str(self.base_dir.resolve())
+        try:
+            load_function(target, folder)
+        except FunctionImportError as error:
+            offset = target.index(":") + 1 if error.part == "attribute" else 0
+            self.report_inside(path, target, offset, str(error))
+            return None
+        if not ok or name is None:
+            return None
+        return FunctionOutcome(name, target, kind, tuple(labels or ()), folder)
+
+    def outcome_labels(self, path: DocPath, item: dict[str, Any]) -> tuple[str, ...] | None:
+        """``columns:`` of a function outcome: the keys of the dict it returns."""
+        given = item["columns"]
+        if self.reported(path):
+            return None
+        if not isinstance(given, list) or not given:
+            self.report(path, "expected a list of column names (the keys the function returns)")
+            return None
+        ok = True
+        for i, label in enumerate(given):
+            if not isinstance(label, str) or not OUTCOME_LABEL.fullmatch(label):
+                self.report((*path, i), "a column name is letters, digits, _ and -")
+                ok = False
+            elif label in given[:i]:
+                self.report((*path, i), f"'{label}' is listed twice")
+                ok = False
+        return tuple(given) if ok else None
+
+    def report_inside(self, path: DocPath, text: str, offset: int, message: str) -> None:
+        """Report ``message`` at character ``offset`` of the text value at ``path``."""
+        file, line, col = self.pos(path)
+        line, col = self.inside(line, col, text, offset)
+        self.problems.append(Problem(file, line, col, self.shown(path), message))
+
+    def inside(self, line: int, col: int, text: str, offset: int) -> tuple[int, int]:
+        """Line and column of character ``offset`` of ``text``, a value starting at ``line``,
+        ``col``: exact when the value's first line holds it as it reads (plain, quoted with
+        no escapes, or the line under a ``>-`` or ``|``); else where the value starts."""
+        lines = self.text.splitlines()
+        at_line = line
+        source = lines[line - 1][col - 1 :] if 0 < line <= len(lines) else ""
+        if source[:1] in ("|", ">") and line < len(lines):  # a block: the text starts below
+            at_line, below = line + 1, lines[line]
+            source = below.lstrip()
+            at_col = len(below) - len(source) + 1
+        else:
+            at_col = col
+        quote = source[:1] if source[:1] in ("'", '"') else ""
+        body = source[len(quote) :]
+        if body.startswith(text) and body[len(text) : len(text) + len(quote)] == quote:
+            return at_line, at_col + len(quote) + offset
+        return line, col
 
     # parameters
     def parameters(self, data: dict[str, Any], base: _Base) -> dict[str, ParameterSpec] | None:

@@ -34,6 +34,7 @@ import numpy as np
 from alignsim.sweep.outcomes import (
     outcome_columns,
     outcome_kinds,
+    outcome_name,
     recording_for,
     series_names,
     series_values,
@@ -80,6 +81,7 @@ class SweepContext:
     """The base scenario, resolved (``model_dump(mode="json", by_alias=True)``)."""
     steps: int
     outcomes: tuple[str, ...]
+    """The outcomes' names, built-in and the sweep file's own (see ``own_outcomes``)."""
     parameters: tuple[str, ...]
     """Varied parameter paths, in file order (row columns)."""
     parameter_kinds: dict[str, str]
@@ -98,6 +100,15 @@ class SweepContext:
     replications: int = 1
     series_columns: tuple[str, ...] = ()
     """Every stored series name (``strength.Russia-Pakistan``, …), over all variants."""
+    own_outcomes: tuple[Any, ...] = ()
+    """The sweep file's own outcomes (``WordedOutcome``, ``FunctionOutcome``): their words
+    parsed, or a function's import path (each worker imports it)."""
+
+    @property
+    def outcome_definitions(self) -> tuple[Any, ...]:
+        """``outcomes`` with the sweep file's own by their definitions (built-in by name)."""
+        own = {outcome.name: outcome for outcome in self.own_outcomes}
+        return tuple(own.get(name, name) for name in self.outcomes)
 
     def base(self, variant: str | None) -> tuple[dict[str, Any], str]:
         """The resolved document and its key of the scenario a task runs."""
@@ -148,7 +159,7 @@ def make_context(sweep: Any, design: Any) -> SweepContext:
     return SweepContext(
         base_document=base,
         steps=int(sweep.steps),
-        outcomes=tuple(sweep.outcomes),
+        outcomes=tuple(outcome_name(outcome) for outcome in sweep.outcomes),
         parameters=parameters,
         parameter_kinds=parameter_kinds(design, parameters),
         outcome_kinds=kinds,
@@ -158,6 +169,7 @@ def make_context(sweep: Any, design: Any) -> SweepContext:
         series=tuple(sweep.series),
         replications=int(sweep.replications),
         series_columns=tuple(series),
+        own_outcomes=tuple(outcome for outcome in sweep.outcomes if not isinstance(outcome, str)),
     )
 
 
@@ -269,7 +281,8 @@ def run_task(task: Task, context: SweepContext) -> dict[str, Any]:
     """Run one task; a row with the key columns, parameter values, outcomes, status, error.
 
     A run that raises (an override the scenario rejects, an event that breaks the model at
-    run time) gives a row with status "failed", the error text and empty outcomes.
+    run time, an outcome function of the sweep file's that raises or returns a value of
+    another kind) gives a row with status "failed", the error text and empty outcomes.
     """
     from alignsim.model.simulate import simulate
 
@@ -278,7 +291,7 @@ def run_task(task: Task, context: SweepContext) -> dict[str, Any]:
     try:
         prepared = scenario_for(context, task.overrides, task.variant)
         result = simulate(prepared, seed=task.seed, steps=context.steps, **context.recording)
-        outcomes = outcome_columns(result, context.outcomes)
+        outcomes = outcome_columns(result, context.outcome_definitions)
         if context.series:
             values = series_values(result, context.series)
             row[SERIES_KEY] = {
