@@ -200,8 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     sens.add_argument(
         "--samples", type=int,
-        help="base samples (sobol) or trajectories (morris); default: the sweep file's, "
-        "else 64 / 10",
+        help="base samples (sobol, at least 32, a power of two) or trajectories (morris, at "
+        "least 4); default: the sweep file's if its design is the same method, else 64 / 10",
     )  # fmt: skip
     sens.add_argument(
         "--workers", type=int, help="local worker processes (default: all cores; 1: in-process)"
@@ -593,25 +593,31 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from alignsim.sweep.runner import execute
-    from alignsim.sweep.sensitivity import format_table, load_for_method
+    from alignsim.sweep.sensitivity import format_report, plan_for_method, too_few
     from alignsim.sweep.spec import SweepError
-    from alignsim.sweep.storage import StorageError, check_new_folder
+    from alignsim.sweep.storage import StorageError, check_new_folder, read_manifest
     from alignsim.workflows.sweep import write_sensitivity
 
     for name in ("workers", "samples"):
         value = getattr(args, name)
         if value is not None and value < 1:
             return _bad_input(f"alignsim sensitivity: --{name}: must be 1 or more")
+    if args.samples is not None and (reason := too_few(args.method, args.samples)):
+        return _bad_input(f"alignsim sensitivity: {args.sweep}: --samples {reason}")
     try:
-        sweep = load_for_method(args.sweep, args.method, args.samples)
+        plan = plan_for_method(args.sweep, args.method, args.samples)
     except SweepError as error:
         return _bad_input(str(error))
+    sweep = plan.sweep
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = args.out or Path("results") / "sensitivity" / f"{args.sweep.stem}-{args.method}-{stamp}"
     try:
         check_new_folder(out)
+        if plan.note:
+            print(f"note: {plan.note}")
         done = execute(sweep, out, workers=args.workers, command=["alignsim", *args.argv])
         table = write_sensitivity(out)
+        manifest = read_manifest(out)
     except StorageError as error:
         return _bad_input(f"alignsim sensitivity: {error}")
     except OSError as error:
@@ -621,7 +627,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     points = done.total // sweep.replications
     print(f"{done.ran} runs in {done.seconds:.1f} s{failed}; {sweep.design.method} design, "
           f"{points} points × {sweep.replications} replications")  # fmt: skip
-    print(format_table(table, args.method))
+    print(format_report(table, manifest))
     print(f"table: {out / 'sensitivity.csv'}")
     print(f"chart: {out / 'sensitivity.png'}")
     print(out)

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from alignsim.analysis.intervals import Z95, wilson
 from alignsim.model.metrics import LEVELS
@@ -633,10 +634,14 @@ _INDEX_AXIS = {
 }
 
 
-def sensitivity_figure(table: pd.DataFrame, method: str, manifest: dict[str, Any]) -> Figure:
+def sensitivity_figure(
+    table: pd.DataFrame, method: str, manifest: dict[str, Any], note: str = ""
+) -> Figure:
     """One horizontal bar chart per outcome: S1 and ST (Sobol) or mu* and sigma (Morris) of
-    each parameter, intervals as error bars. Outcomes without indices (constant over the
-    design, or incomplete) are named under the heading instead."""
+    each parameter, intervals as error bars. An index with a warning (too few samples to
+    read it) is drawn pale with a dashed edge; ``note`` (how many samples would do) goes
+    under the heading. Outcomes without indices (constant over the design, or incomplete)
+    are named under the heading instead."""
     shown = table[_notes(table) == ""]
     outcomes = list(dict.fromkeys(shown["outcome"]))
     names = list(dict.fromkeys(table["parameter"]))
@@ -646,7 +651,13 @@ def sensitivity_figure(table: pd.DataFrame, method: str, manifest: dict[str, Any
     nrows = max(1, math.ceil(len(outcomes) / ncols))
     left = text_width("\n".join(short), size - 1) + 0.25
     panel_h = max(2.6, 0.3 * len(names) + 1.25)  # with the title above, the axis below
-    fig = plt.figure(figsize=(left + 4.6 * ncols, panel_h * nrows + 1.1), layout="constrained")
+    handles = _sensitivity_legend(method, any(_flagged(shown).values())) if outcomes else []
+    beside = legend_width([h.get_label() for h in handles], size - 1) if handles else 0.0
+    width = max(left + 4.6 * ncols, beside + 6.5)  # the heading, 6.5 in at least, beside it
+    heading = _sensitivity_heading(table, method, manifest, width - beside - 0.2, note)
+    lines = max(heading.count("\n") + 1, len(handles))
+    top = lines * size * 1.3 / 72 + 0.3
+    fig = plt.figure(figsize=(width, panel_h * nrows + top), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
     for k, outcome in enumerate(outcomes):
         part = shown[shown["outcome"] == outcome].set_index("parameter").reindex(names)
@@ -659,15 +670,39 @@ def sensitivity_figure(table: pd.DataFrame, method: str, manifest: dict[str, Any
             axes[k].set_xlabel(_INDEX_AXIS[method], fontsize=size - 1)
     for ax in axes[len(outcomes) :]:
         ax.axis("off")
-    if outcomes:
-        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside upper right",
-                   frameon=False, fontsize=size - 1, ncols=1)  # fmt: skip
+    if handles:
+        fig.legend(handles=handles, loc="outside upper right", frameon=False,
+                   fontsize=size - 1, ncols=1)  # fmt: skip
     else:
         axes[0].text(0.5, 0.5, "every outcome is constant\nover the design", ha="center",
                      va="center", transform=axes[0].transAxes, fontsize=size)  # fmt: skip
-    fig.suptitle(_sensitivity_heading(table, method, manifest, fig.get_figwidth()), x=0.01,
-                 ha="left", fontsize=size)  # fmt: skip
+    fig.suptitle(heading, x=0.01, ha="left", fontsize=size)
     return fig
+
+
+def _sensitivity_legend(method: str, pale: bool) -> list[Patch]:
+    """The bars' colours as drawn when readable (a panel's first bar may be pale), and the
+    pale bar when some are."""
+    handles = [Patch(facecolor=colour, hatch=hatch, edgecolor="black", linewidth=0.6,
+                     label=label) for _, _, label, colour, hatch in _BARS[method]]  # fmt: skip
+    if pale:
+        handles.append(Patch(facecolor=_pale("#999999"), edgecolor="black", linestyle="--",
+                             linewidth=0.8, label="pale: too few samples to read"))  # fmt: skip
+    return handles
+
+
+def _flagged(table: pd.DataFrame) -> dict[Any, set[str]]:
+    """The indices named in each row's ``warning`` (each warning starts with its index's
+    column name); no warnings in a table written before the column existed."""
+    if "warning" not in table:
+        return {i: set() for i in table.index}
+    texts = table["warning"].astype("string").fillna("")
+    return {i: {w.split(" ", 1)[0] for w in text.split("; ") if w} for i, text in texts.items()}
+
+
+def _pale(colour: str) -> tuple[float, float, float]:
+    """``colour`` a third as strong, on white."""
+    return tuple(1 - (1 - c) / 3 for c in to_rgb(colour))  # type: ignore[return-value]
 
 
 def _notes(table: pd.DataFrame) -> pd.Series:
@@ -687,11 +722,16 @@ def _index_bars(
     """The two index bars of every parameter, the first parameter at the top."""
     y = np.arange(len(short))
     height = 0.38
+    flagged = list(_flagged(part).values())
     for j, (col, conf, label, colour, hatch) in enumerate(_BARS[method]):
         err = part[conf].to_numpy(dtype=float) if conf else None
-        ax.barh(y + (j - 0.5) * height, part[col].to_numpy(dtype=float), height, xerr=err,
-                color=colour, hatch=hatch, edgecolor="black", linewidth=0.6, capsize=3,
-                label=label)  # fmt: skip
+        bars = ax.barh(y + (j - 0.5) * height, part[col].to_numpy(dtype=float), height,
+                       xerr=err, color=colour, hatch=hatch, edgecolor="black", linewidth=0.6,
+                       capsize=3, label=label)  # fmt: skip
+        for bar, names in zip(bars.patches, flagged, strict=True):
+            if col in names:
+                bar.set_facecolor(_pale(colour))
+                bar.set_linestyle("--")
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, short)
     ax.set_ylim(len(short) - 0.5, -0.5)
@@ -700,21 +740,24 @@ def _index_bars(
 
 
 def _sensitivity_heading(
-    table: pd.DataFrame, method: str, manifest: dict[str, Any], width: float
+    table: pd.DataFrame, method: str, manifest: dict[str, Any], width: float, note: str = ""
 ) -> str:
+    """The heading, every line wrapped to ``width`` inches (the space left of the legend)."""
     what = "Sobol indices" if method == "sobol" else "Morris screening"
-    heading = f"{what}; error bars: 95% intervals\n{_heading(manifest)}"
+    lines = [f"{what}; error bars: 95% intervals", *_heading(manifest).split("\n")]
+    if note:
+        lines.append(note[:1].upper() + note[1:])
     skipped = list(dict.fromkeys(table.loc[_notes(table) != "", "outcome"]))
-    if not skipped:
-        return heading
-    listed = ", ".join(Series.of_summary(o).measure() for o in skipped[:NAMED])
-    more = f" and {len(skipped) - NAMED} more" if len(skipped) > NAMED else ""
-    note = f"Not drawn (constant over the design or incomplete, see the table): {listed}{more}"
-    return f"{heading}\n{_wrap(note, width * 0.6, SENSITIVITY_FONT)}"
+    if skipped:
+        listed = ", ".join(Series.of_summary(o).measure() for o in skipped[:NAMED])
+        more = f" and {len(skipped) - NAMED} more" if len(skipped) > NAMED else ""
+        lines.append(f"Not drawn (constant over the design or incomplete, see the table): "
+                     f"{listed}{more}")  # fmt: skip
+    return "\n".join(_wrap(line, width, SENSITIVITY_FONT) for line in lines)
 
 
 def write_sensitivity_plot(
-    table: pd.DataFrame, method: str, manifest: dict[str, Any], path: Path
+    table: pd.DataFrame, method: str, manifest: dict[str, Any], path: Path, note: str = ""
 ) -> Path:
     """:func:`sensitivity_figure` saved as a PNG at ``path``."""
-    return save(sensitivity_figure(table, method, manifest), path)
+    return save(sensitivity_figure(table, method, manifest, note), path)

@@ -19,10 +19,20 @@ import pandas as pd
 
 from alignsim.sweep import storage
 from alignsim.sweep.runner import SweepRun, execute
-from alignsim.sweep.sensitivity import PNG, load_for_method, write_sensitivity_table
+from alignsim.sweep.sensitivity import (
+    PNG,
+    format_needed,
+    plan_for_method,
+    write_sensitivity_table,
+)
 from alignsim.viz.ensembles import fan_figure, wrap
 from alignsim.viz.style import save
-from alignsim.viz.sweep_plots import columns_drawn, write_sensitivity_plot, write_sweep_plots
+from alignsim.viz.sweep_plots import (
+    Series,
+    columns_drawn,
+    write_sensitivity_plot,
+    write_sweep_plots,
+)
 
 #: The sweep folder's figures.
 PLOTS = "plots"
@@ -101,18 +111,27 @@ def run_sensitivity(
 
     Writes ``out/sensitivity.csv`` and ``out/sensitivity.png`` beside the sweep folder's
     files. ``options`` go to :func:`alignsim.sweep.runner.execute`. Raises
-    :class:`~alignsim.sweep.spec.SweepError` for a bad sweep file (with lines) and
+    :class:`~alignsim.sweep.spec.SweepError` for a bad sweep file (with lines, also for too
+    few samples in it), ``ValueError`` for too few ``samples`` and
     :class:`~alignsim.sweep.storage.StorageError` for an unusable folder.
     """
-    sweep = load_for_method(sweep_path, method, samples)
+    sweep = plan_for_method(sweep_path, method, samples).sweep
     execute(sweep, out, **options)
     return write_sensitivity(out)
 
 
 def write_sensitivity(out: str | Path) -> pd.DataFrame:
-    """Analyse the sweep folder ``out``: ``sensitivity.csv`` and its chart; the table."""
+    """Analyse the sweep folder ``out``: ``sensitivity.csv`` and its chart, whose heading
+    says how many samples would make every interval precise; the table."""
     out = Path(out)
     table = write_sensitivity_table(out)
     manifest = storage.read_manifest(out)
-    write_sensitivity_plot(table, manifest["design"]["method"], manifest, out / PNG)
+    note = format_needed(table, manifest, brief=True, name=_measure)
+    write_sensitivity_plot(table, manifest["design"]["method"], manifest, out / PNG, note=note)
     return table
+
+
+def _measure(outcome: str) -> str:
+    """An outcome column as the chart's panels name it ("P(China–Russia–Pakistan triangle
+    formed)")."""
+    return Series.of_summary(outcome).measure()
