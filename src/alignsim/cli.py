@@ -78,10 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     validate = commands.add_parser(
-        "validate", help="check scenario and sweep files (told apart by their keys); report "
-        "every problem",
+        "validate", help="check scenario and sweep files (told apart by their keys) and "
+        "observed histories (.csv); report every problem",
     )  # fmt: skip
-    validate.add_argument("files", nargs="+", type=Path, help="scenario or sweep files (YAML)")
+    validate.add_argument(
+        "files", nargs="+", type=Path,
+        help="scenario or sweep files (YAML), observed histories (CSV)",
+    )  # fmt: skip
+    validate.add_argument(
+        "--scenario", type=Path,
+        help="the scenario the .csv files (observed histories) are checked against",
+    )  # fmt: skip
 
     commands.add_parser("schema", help="print the scenario file's JSON Schema")
 
@@ -382,7 +389,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from alignsim.scenario.cli_support import SCENARIO, validate_files
     from alignsim.sweep.spec import SWEEP_FILE
 
-    code, lines = validate_files(args.files, kinds=(SCENARIO, SWEEP_FILE))
+    code, lines = validate_files(args.files, kinds=(SCENARIO, SWEEP_FILE), scenario=args.scenario)
     for line in lines:
         ok = line.endswith(": ok")
         print(line, file=sys.stdout if ok else sys.stderr)

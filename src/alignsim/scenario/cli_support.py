@@ -5,6 +5,10 @@ is a :class:`FileKind`: its top-level keys, by which a file is recognised, and t
 that checks it. Scenarios are built in; the CLI adds the kinds of the packages above this
 one (``alignsim.sweep.spec.SWEEP_FILE``), so this package imports none of them. A new kind
 of file is one more :class:`FileKind` in that list.
+
+Observed histories (``.csv``) are told by their suffix instead, a CSV file having no keys,
+and are checked against the scenario given with ``--scenario``; a scenario that names one
+(``observed:``) has it checked with it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from pathlib import Path
 
 from .extends import EXTENDS
 from .loading import load_scenario, read_file
+from .observed import COLUMNS, read_named_history, read_observed
 from .paths import fields_by_alias
-from .problems import TOP, Problem
+from .problems import TOP, Problem, ScenarioError
 from .schema import Scenario
 from .yamlpos import load_yaml
 
@@ -38,14 +43,50 @@ class FileKind:
     check: Callable[[Path], object]
     #: Its telling keys as a reader writes them ("name:, dimensions:, states:").
     example: str
+    #: File name endings that tell the kind instead of keys (".csv"); none for YAML kinds.
+    suffixes: tuple[str, ...] = ()
+
+
+def check_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Load a scenario and check the observed history it names (``observed:``), if any."""
+    scenario = load_scenario(path, overrides)
+    if scenario.observed is not None:
+        read_named_history(scenario, path)
+    return scenario
 
 
 SCENARIO = FileKind(
     name="scenario",
     keys=(*fields_by_alias(Scenario), EXTENDS),
-    check=load_scenario,
+    check=check_scenario,
     example="name:, dimensions:, states:",
 )
+OBSERVED_SUFFIX = ".csv"
+
+
+def observed_kind(scenario: Scenario | None, scenario_path: str | Path | None) -> FileKind:
+    """Observed histories (``.csv``), checked against ``scenario`` (loaded from
+    ``scenario_path``); with no scenario path, each is a problem asking for one, and with a
+    scenario that could not be loaded, each says it was not checked."""
+
+    def check(path: Path) -> object:
+        if scenario is not None:
+            return read_observed(path, scenario)
+        if scenario_path is None:
+            message = ("an observed history is checked against a scenario: give "
+                       "--scenario SCENARIO.yaml, or name it in the scenario with "
+                       "`observed:` and validate the scenario")  # fmt: skip
+        else:
+            message = f"not checked: the scenario {scenario_path} has problems"
+        raise ScenarioError([Problem(str(path), 1, 1, TOP, message)])
+
+    return FileKind(
+        name="observed history",
+        keys=(),
+        check=check,
+        example=",".join(COLUMNS),
+        suffixes=(OBSERVED_SUFFIX,),
+    )
 
 
 def own_keys(kind: FileKind, kinds: Sequence[FileKind]) -> list[str]:
@@ -61,6 +102,10 @@ def recognise(path: Path, kinds: Sequence[FileKind]) -> FileKind | Problem:
     says what is wrong with it. Keys are matched exactly first, then as misspellings (the
     kind's own loader then suggests the right key).
     """
+    by_suffix = [kind for kind in kinds if path.suffix.lower() in kind.suffixes]
+    if by_suffix:
+        return by_suffix[0]
+    kinds = [kind for kind in kinds if not kind.suffixes]
     if len(kinds) == 1:
         return kinds[0]
     text, _ = read_file(path)
@@ -111,6 +156,7 @@ def validate_files(
     paths: Iterable[str | Path],
     overrides: Sequence[str] = (),
     kinds: Sequence[FileKind] = (SCENARIO,),
+    scenario: str | Path | None = None,
 ) -> tuple[int, list[str]]:
     """Check every file as the kind its keys say it is; return (exit code, lines to print).
 
@@ -118,13 +164,22 @@ def validate_files(
     problem otherwise. Exit code 0 when every file is fine, else 2. Never raises
     for a bad file: even an unexpected failure is reported as a problem line.
     ``overrides`` (``PATH=VALUE``) apply to scenarios. ``kinds``: what a file may be; the
-    first is what a file that is no YAML mapping is checked as.
+    first is what a file that is no YAML mapping is checked as. ``.csv`` files are observed
+    histories, checked against ``scenario`` (whose own problems, if any, are listed first).
     """
     if overrides:
-        with_overrides = partial(load_scenario, overrides=overrides)
+        with_overrides = partial(check_scenario, overrides=overrides)
         kinds = [replace(k, check=with_overrides) if k is SCENARIO else k for k in kinds]
     code = EXIT_OK
     lines: list[str] = []
+    paths = list(paths)
+    against = None
+    if scenario is not None and any(Path(p).suffix.lower() == OBSERVED_SUFFIX for p in paths):
+        against, problems = _load_against(Path(scenario), overrides)
+        if problems:
+            code = EXIT_INVALID
+            lines += [str(p) for p in problems]
+    kinds = [*kinds, observed_kind(against, scenario)]
     for path in paths:
         problems = _check(Path(path), kinds)
         if problems:
@@ -133,6 +188,15 @@ def validate_files(
         else:
             lines.append(f"{path}: ok")
     return code, lines
+
+
+def _load_against(path: Path, overrides: Sequence[str]) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario observed histories are checked against, or its problems (not those of
+    an observed history it names: that is checked when the scenario itself is validated)."""
+    loaded: list[Scenario] = []
+    kind = replace(SCENARIO, check=lambda p: loaded.append(load_scenario(p, overrides)))
+    problems = _check(path, [kind])
+    return (loaded[0] if loaded else None), problems
 
 
 def _check(path: Path, kinds: Sequence[FileKind]) -> list[Problem]:

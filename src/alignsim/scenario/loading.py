@@ -22,7 +22,7 @@ from .extends import EXTENDS, merge_documents, orphan_removes, parent_reference,
 from .problems import TOP, Problem, ScenarioError, name_problem_events
 from .schema import Scenario
 from .validation import describe, validate_document
-from .yamlpos import RawDocument, load_yaml
+from .yamlpos import Positions, RawDocument, load_yaml
 
 
 def read_raw(text: str, filename: str) -> RawDocument:
@@ -96,6 +96,23 @@ def resolve_raw(raw: RawDocument, _chain: tuple[tuple[str, str], ...] = ()) -> R
     return merge_documents(parent, raw)
 
 
+OBSERVED = "observed"
+
+
+def resolve_observed(data: Any, positions: Positions) -> None:
+    """Make ``observed:`` a path from the working directory, in place.
+
+    As ``extends:``, it is written relative to the file that names it, which for a value a
+    variant inherits is the parent's; a value given with ``--set`` or in text without a file
+    is relative to the working directory and kept as it is.
+    """
+    value = data.get(OBSERVED) if isinstance(data, dict) else None
+    pos = positions.locate((OBSERVED,), "value")
+    if not isinstance(value, str) or not value.strip() or pos is None or pos[0].startswith("<"):
+        return
+    data[OBSERVED] = os.path.normpath(os.path.join(os.path.dirname(pos[0]), value))
+
+
 def load_scenario_text(
     text: str, filename: str = "<string>", overrides: Sequence[str] = ()
 ) -> Scenario:
@@ -111,6 +128,7 @@ def load_scenario_text(
         raw.positions.forget(path)
         raw.positions.set(path, (pseudo, 1, 1))
         reported = {p for p in reported if p[: len(path)] != path}
+    resolve_observed(applied.data, raw.positions)
     scenario, problems = validate_document(applied.data, raw.positions, filename, reported)
     everything = raw.problems + problems + applied.problems
     everything.sort(key=lambda p: p.file != filename)  # the file's own problems first

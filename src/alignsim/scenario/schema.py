@@ -361,6 +361,9 @@ class Scenario(_Model):
     """Scheduled and stochastic events."""
     watch: Watch = Field(default_factory=Watch)
     """Outcomes to track."""
+    observed: Name | None = None
+    """Observed history (CSV) of this scenario's ties, relative to this file; checked by
+    `alignsim validate`, read by calibration, not by a run (docs/observed.md)."""
 
     @model_validator(mode="after")
     def _resolve(self, info: ValidationInfo) -> Scenario:
@@ -428,8 +431,10 @@ class Scenario(_Model):
         return self.step_of(event.from_), self.step_of(event.to)
 
     def to_yaml(self) -> str:
-        """The resolved scenario (defaults filled, dates as text); loads back to an equal one."""
-        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        """The resolved scenario (defaults filled, dates as text); loads back to an equal one,
+        but for ``observed``, which is left out: it is input for calibration, not for the run,
+        so a run folder's ``scenario.yaml`` and the content hash do not depend on it."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"observed"})
         return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
     def content_hash(self) -> str:
