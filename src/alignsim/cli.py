@@ -496,7 +496,7 @@ def _compare_ensembles(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / "compare" / name.replace("/", "_")
     try:
         check_destination(out)
-        comparison, files = compare_ensembles(a, b, out, by=args.by)
+        comparison, files = compare_ensembles(a, b, out=out, by=args.by)
     except (EnsembleError, RunFolderError) as error:
         return _bad_input(f"alignsim compare: {error}")
     except OSError as error:

@@ -8,6 +8,7 @@ outcomes to measure. Running one gives a folder of Parquet chunks and a DataFram
     runs = sweep.run("scenarios/sweeps/alliance_phase_diagram.yaml", out="results/phase",
                      workers=4)          # one row per run, sorted by point and replication
     runs = sweep.read_runs("results/phase")               # the same, read back later
+    series = sweep.read_series("results/phase")           # per-step series, if kept
     sweep.run(out="results/phase", resume=True)           # finish a sweep that was killed
 
     spec = sweep.load_sweep("scenarios/sweeps/alliance_phase_diagram.yaml")
@@ -29,7 +30,7 @@ from .spec import (
     load_sweep,
     load_sweep_text,
 )
-from .storage import StorageError, read_manifest, read_runs
+from .storage import StorageError, read_manifest, read_runs, read_series
 
 __all__ = [
     "DEFAULT_OUTCOMES",
@@ -47,5 +48,6 @@ __all__ = [
     "overrides_for",
     "read_manifest",
     "read_runs",
+    "read_series",
     "run",
 ]

@@ -42,12 +42,14 @@ def is_sweep_folder(path: Path) -> bool:
 
 
 def compare_ensembles(
-    a: Path, b: Path | None, out: Path, *, by: str | None = None
+    a: Path, b: Path | None = None, *, out: Path, by: str | None = None
 ) -> tuple[EnsembleComparison, list[Path]]:
-    """Compare sweep ``b`` with sweep ``a`` (or, with ``by``, the levels of that factor
-    within sweep ``a``) and write ``compare.csv``, ``forest.png`` and ``fans-*.png`` into
-    ``out``; the comparison and the files written."""
-    comparison = compare_by(a, by) if by else compare_sweeps(a, b)  # type: ignore[arg-type]
+    """Compare sweep ``b`` with sweep ``a`` — or, with ``by`` and no ``b``, the levels of
+    that factor within sweep ``a`` — and write ``compare.csv``, ``forest.png``, ``fans*.png``
+    and (paired) ``differences*.png`` into ``out``; the comparison and the files written."""
+    if (b is None) == (by is None):
+        raise ValueError("give a second sweep folder b, or a factor by, but not both")
+    comparison = compare_by(a, by) if by is not None else compare_sweeps(a, b)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     csv = out / "compare.csv"
