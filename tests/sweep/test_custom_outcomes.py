@@ -131,6 +131,26 @@ def test_syntax_errors_say_what_was_expected_and_where(text, offset, message):
     assert message in caught.value.message
 
 
+#: Words of the grammar and names, to put together into phrases right and wrong.
+PIECES = st.sampled_from([
+    "strength(", "level(", ")", ",", "Russia", "United States", "Pakistn", " in bloc of ",
+    " at ", "step ", "2016-Q1", "2020-13", "12", " mean over steps", " max", " from ", " to ",
+    "first step when ", ">=", " < ", "0.5", "alliance", "blocs", "balance_ratio", " ", "'",
+])  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(text=st.one_of(st.text(max_size=40), st.lists(PIECES, max_size=12).map("".join)))
+def test_any_text_is_read_or_refused_with_a_place(text):
+    """The reader never fails otherwise than with a message at an offset inside the text."""
+    try:
+        query = parse(text, STATES)
+    except VocabularyError as error:
+        assert 0 <= error.offset <= len(text) and error.message
+    else:
+        assert query.kind in ("binary", "int", "float", "category")
+
+
 #: Calendars of every unit, starting anywhere in a year.
 CALENDARS = st.builds(
     lambda year, month, unit: Calendar(start=f"{year}-{month:02d}", step=unit),
