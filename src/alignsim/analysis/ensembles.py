@@ -16,8 +16,9 @@ difference's 95% interval:
 - **unpaired** otherwise: Welch's interval for a difference of means, Newcombe's hybrid
   score interval for a difference of probabilities (:mod:`alignsim.analysis.intervals`).
 
-``first_triangle_step`` counts the runs in which the triangle formed (``-1``, "never", is
-left out; paired differences use the replications where it formed on both sides).
+A step that may never come (``first_triangle_step``, ``first step when …``: the manifest's
+``never_columns``) counts the runs where it came (``-1``, "never", is left out; paired
+differences use the replications where it came on both sides).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from alignsim.analysis.intervals import (
     welch_difference,
     wilson,
 )
+from alignsim.analysis.sweep_columns import never_columns
 from alignsim.sweep import storage
 
 #: compare.csv: the columns every comparison has, then each side's interval and counts.
@@ -46,8 +48,6 @@ COLUMNS = [
     "b_label",
 ]  # fmt: skip
 ALL_POINTS = "all"
-#: Outcome columns whose value -1 means "never" (left out of means).
-NEVER = ("first_triangle_step.",)
 
 
 class EnsembleError(ValueError):
@@ -83,6 +83,8 @@ class EnsembleComparison:
     """{outcome column: kind} of the outcomes both sides have."""
     notes: list[str] = field(default_factory=list)
     """What was left out and why, in sentences."""
+    never: frozenset[str] = frozenset()
+    """The columns whose −1 means "never" (:func:`never_columns`)."""
 
     @property
     def paired(self) -> bool:
@@ -174,7 +176,8 @@ def compare_sweeps(folder_a: Path, folder_b: Path) -> EnsembleComparison:
                 "no counterpart with the same parameter values and are left out"
             )
     kinds = _shared_kinds(manifest_a, manifest_b, notes)
-    return _compare(matches, kinds, notes)
+    never = set(never_columns(manifest_a)) | set(never_columns(manifest_b))
+    return _compare(matches, kinds, notes, never)
 
 
 def compare_by(folder: Path, by: str) -> EnsembleComparison:
@@ -210,7 +213,7 @@ def compare_by(folder: Path, by: str) -> EnsembleComparison:
                                    _ensemble(f"{by}={_text(level)}", folder, runs,
                                              int(row["point"]))))  # fmt: skip
     kinds = dict(manifest["outcome_kinds"])
-    return _compare(matches, kinds, [])
+    return _compare(matches, kinds, [], set(never_columns(manifest)))
 
 
 def _shared_kinds(
@@ -229,24 +232,26 @@ def _shared_kinds(
 # --- the differences --------------------------------------------------------------------
 
 
-def _compare(matches: list[Matched], kinds: dict[str, str], notes: list[str]) -> EnsembleComparison:
+def _compare(
+    matches: list[Matched], kinds: dict[str, str], notes: list[str], never: set[str]
+) -> EnsembleComparison:
     rows: list[dict[str, Any]] = []
     for match in matches:
         for column, kind in kinds.items():
-            rows += outcome_rows(match, column, kind)
+            rows += outcome_rows(match, column, kind, never=column in never)
     table = pd.DataFrame(rows, columns=COLUMNS)
     for match in matches:
         for side in (match.a, match.b):
             if side.failed:
                 notes.append(f"{side.label} at {match.point}: {side.failed} failed runs left out")
-    return EnsembleComparison(table, matches, kinds, notes)
+    return EnsembleComparison(table, matches, kinds, notes, frozenset(never))
 
 
-def _values(runs: pd.DataFrame, column: str) -> pd.Series:
-    """An outcome column by replication, as floats; "never" (-1) as NaN where it means so."""
+def _values(runs: pd.DataFrame, column: str, never: bool) -> pd.Series:
+    """An outcome column by replication, as floats; with ``never``, −1 ("never") as NaN."""
     values = pd.Series(runs[column].to_numpy(dtype=float, na_value=np.nan),
                        index=runs["replication"].to_numpy())  # fmt: skip
-    if column.startswith(NEVER):
+    if never:
         values[values < 0] = np.nan
     return values
 
@@ -259,8 +264,11 @@ def _paired(a: Ensemble, b: Ensemble) -> bool:
     return bool(shared) and all(seeds_a[r] == seeds_b[r] for r in shared)
 
 
-def outcome_rows(match: Matched, column: str, kind: str) -> list[dict[str, Any]]:
-    """The rows of compare.csv for one outcome column at one matched point."""
+def outcome_rows(
+    match: Matched, column: str, kind: str, *, never: bool = False
+) -> list[dict[str, Any]]:
+    """The rows of compare.csv for one outcome column at one matched point; ``never``: the
+    column holds a step, −1 when it never came (those runs are left out)."""
     a, b = match.a, match.b
     paired = _paired(a, b)
     if kind == "category":
@@ -272,7 +280,7 @@ def outcome_rows(match: Matched, column: str, kind: str) -> list[dict[str, Any]]
             ya.index, yb.index = a.runs["replication"].to_numpy(), b.runs["replication"].to_numpy()
             out.append(_row(match, f"P({column}={value})", ya, yb, True, paired))
         return out
-    ya, yb = _values(a.runs, column), _values(b.runs, column)
+    ya, yb = _values(a.runs, column, never), _values(b.runs, column, never)
     name = f"P({column})" if kind == "binary" else column
     return [_row(match, name, ya, yb, kind == "binary", paired)]
 

@@ -5,7 +5,10 @@ then per outcome column (finished runs only):
 
 - numbers (``final_strength.A-B``, ``first_triangle_step.…``, ``blocs``, …): ``COL.mean``,
   ``COL.ci_low``, ``COL.ci_high`` — a 95% interval for the mean by the normal approximation,
-  mean ± 1.96·sd/√n (sample sd; empty when n < 2);
+  mean ± 1.96·sd/√n (sample sd; empty when n < 2). A step that may never come
+  (``first_triangle_step``, ``first step when …``: −1 for never; the manifest's
+  ``never_columns``) is averaged over the runs where it came, and ``P(COL=never)`` gives the
+  share of runs where it did not;
 - 0/1 outcomes (``triangle_formed.…``, ``triangle_alliance.…``): ``P(COL)`` and a 95%
   Wilson score interval ``P(COL).ci_low`` / ``P(COL).ci_high``;
 - categories (``bloc_of.Pakistan``, ``final_level.A-B``): ``P(COL=VALUE)`` for every value
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from alignsim.analysis.intervals import Z95, wilson
+from alignsim.analysis.sweep_columns import never_columns
 from alignsim.sweep import storage
 from alignsim.sweep.tasks import STATUS_FAILED
 
@@ -61,6 +65,8 @@ def summarize(out: str | Path) -> Any:
     parameters: list[str] = list(manifest["parameters"])
     kinds: dict[str, str] = dict(manifest["outcome_kinds"])
     numeric = [c for c, k in kinds.items() if k in ("int", "float")]
+    never = set(never_columns(manifest))
+    missed: dict[str, Counter[int]] = {c: Counter() for c in never}
     binary = [c for c, k in kinds.items() if k == "binary"]
     category = [c for c, k in kinds.items() if k == "category"]
 
@@ -84,6 +90,9 @@ def summarize(out: str | Path) -> Any:
             ok = group[~bad]
             for c in numeric:
                 x = ok[c].dropna().astype(float)
+                if c in never:
+                    missed[c][point] += int((x < 0).sum())
+                    x = x[x >= 0]
                 if len(x):
                     m = float(x.mean())
                     moments[c][point].merge(len(x), m, float(((x - m) ** 2).sum()))
@@ -103,6 +112,9 @@ def summarize(out: str | Path) -> Any:
             if c in moments:
                 mean, low, high = moments[c][point].interval()
                 row.update({f"{c}.mean": mean, f"{c}.ci_low": low, f"{c}.ci_high": high})
+                if c in never:
+                    done = runs[point] - failed[point]
+                    row[f"P({c}=never)"] = missed[c][point] / done if done else math.nan
             elif c in hits:
                 p, low, high = wilson(*hits[c][point])
                 row.update({f"P({c})": p, f"P({c}).ci_low": low, f"P({c}).ci_high": high})

@@ -64,6 +64,8 @@ class OutcomeDef:
     """From a Result to {suffix: value} for the same suffixes as ``labels``."""
     needs: frozenset[str] = frozenset()
     """``EVERY_STEP`` and ``BLOCS``, where the outcome reads them."""
+    never: bool = False
+    """A step, −1 when it never came: summaries average the runs where it came."""
 
     def columns(self, scenario: Any) -> list[str]:
         return [self._column(label) for label in self.labels(scenario)]
@@ -190,7 +192,7 @@ OUTCOMES: dict[str, OutcomeDef] = {
         OutcomeDef(
             "first_triangle_step", "int",
             "first step at which the watched triangle is formed; -1 if never",
-            _triangles, _first_triangle_step, frozenset({EVERY_STEP}),
+            _triangles, _first_triangle_step, frozenset({EVERY_STEP}), never=True,
         ),
         OutcomeDef(
             "final_strength", "float",
@@ -248,6 +250,13 @@ def outcome_name(item: Outcome) -> str:
 def outcome_kinds(scenario: Any, names: Sequence[Outcome] = DEFAULT_OUTCOMES) -> dict[str, Kind]:
     """{column: kind} of the outcomes for ``scenario``, in a fixed order."""
     return {col: d.kind for d in _definitions(names) for col in d.columns(scenario)}
+
+
+def never_columns(scenario: Any, names: Sequence[Outcome] = DEFAULT_OUTCOMES) -> list[str]:
+    """The columns that hold a step, or −1 when it never came (``first_triangle_step``,
+    ``first step when …``): their means are over the runs where it came."""
+    return [col for d in _definitions(names) if getattr(d, "never", False)
+            for col in d.columns(scenario)]  # fmt: skip
 
 
 def outcome_columns(result: Any, names: Sequence[Outcome] = DEFAULT_OUTCOMES) -> dict[str, Any]:
@@ -311,6 +320,11 @@ class WordedOutcome:
     def pairs(self) -> tuple[tuple[str, str], ...]:
         """The pairs whose ties it reads: the runs record them, watched or not."""
         return self.query.pairs
+
+    @property
+    def never(self) -> bool:
+        """``first step when …``: −1 when the condition never held."""
+        return self.query.mode == "first"
 
     def columns(self, scenario: Any) -> list[str]:
         return [self.name]

@@ -161,6 +161,7 @@ def build_manifest(
         "parameter_kinds": context.parameter_kinds,
         "outcomes": list(context.outcomes),
         "outcome_kinds": context.outcome_kinds,
+        "never_columns": list(context.never_columns),
         "series": list(context.series),
         "series_columns": list(context.series_columns),
         "chunk": chunk,

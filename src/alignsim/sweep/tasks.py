@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from alignsim.sweep.outcomes import (
+    never_columns,
     outcome_columns,
     outcome_kinds,
     outcome_name,
@@ -99,6 +100,8 @@ class SweepContext:
     :data:`SERIES_KEY`."""
     replications: int = 1
     series_columns: tuple[str, ...] = ()
+    never_columns: tuple[str, ...] = ()
+    """Outcome columns holding a step, −1 when it never came (``never_columns``)."""
     """Every stored series name (``strength.Russia-Pakistan``, …), over all variants."""
     own_outcomes: tuple[Any, ...] = ()
     """The sweep file's own outcomes (``WordedOutcome``, ``FunctionOutcome``): their words
@@ -152,10 +155,12 @@ def make_context(sweep: Any, design: Any) -> SweepContext:
     variants = {label: _document(s) for label, s in (sweep.variants or {}).items()}
     kinds: dict[str, str] = {}
     series: dict[str, None] = {}
+    never: dict[str, None] = {}
     for scenario in sweep.scenarios().values():  # variants may watch different pairs
         for column, kind in outcome_kinds(scenario, sweep.outcomes).items():
             kinds.setdefault(column, kind)
         series.update(dict.fromkeys(series_names(scenario, sweep.series)))
+        never.update(dict.fromkeys(never_columns(scenario, sweep.outcomes)))
     return SweepContext(
         base_document=base,
         steps=int(sweep.steps),
@@ -169,6 +174,7 @@ def make_context(sweep: Any, design: Any) -> SweepContext:
         series=tuple(sweep.series),
         replications=int(sweep.replications),
         series_columns=tuple(series),
+        never_columns=tuple(never),
         own_outcomes=tuple(outcome for outcome in sweep.outcomes if not isinstance(outcome, str)),
     )
 

@@ -24,8 +24,9 @@ Values are computed from the stored runs (finished runs only) with the formulas 
 ``summary.csv`` (:mod:`alignsim.sweep.aggregate`): mean ± 1.96·sd/√n for numbers, Wilson
 intervals for probabilities, so a grid's figures show exactly its summary. A parameter
 with many distinct values (a sampled design) is binned into equal-width bins; text
-parameters (dates such as ``events.1.at``) are ordered categories. ``first_triangle_step``
-is averaged over the runs in which the triangle formed (−1, "never", is left out).
+parameters (dates such as ``events.1.at``) are ordered categories. A step that may never
+come (``first_triangle_step``, ``first step when …``: the manifest's ``never_columns``) is
+averaged over the runs where it came (−1, "never", is left out), as in ``summary.csv``.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from alignsim.analysis.intervals import Z95, wilson
+from alignsim.analysis.sweep_columns import never_columns
 from alignsim.model.metrics import LEVELS
 from alignsim.viz.style import TIE_CMAP, legend_width, line_style, minus, save, text_width
 
@@ -77,6 +79,10 @@ class Series:
     source: str
     kind: str
     value: str | None = None
+    words: str | None = field(default=None, compare=False)
+    """A sweep file's own outcome in its words (``first step when level(A, B) >= …``)."""
+    never: bool = field(default=False, compare=False)
+    """A step, −1 when it never came: averaged over the runs where it came."""
 
     @property
     def probability(self) -> bool:
@@ -127,6 +133,8 @@ class Series:
     def measure(self) -> str:
         """What this series alone measures, its item named, with its unit (a colour bar's
         label, a sensitivity panel's title)."""
+        if self.words:
+            return self._own_measure()
         item = self.subject()
         if self.value is not None and self.outcome in ("bloc_of", "final_level"):
             return f"P({item} {_value_words(self.outcome, self.value)} at the end)"
@@ -137,6 +145,17 @@ class Series:
         if self.probability and self.outcome not in _MEASURES:
             return f"P({self.source})"
         return measure(self.outcome, self.source)
+
+    def _own_measure(self) -> str:
+        """A sweep file's own outcome: its words, as a probability for 0/1 and categories,
+        with the column's suffix (a function's several columns) named."""
+        words = self.words or self.source
+        _, _, suffix = self.source.partition(".")
+        if suffix:
+            words = f"{words} [{suffix}]"
+        if self.value is not None:
+            return f"P({words} = {self.value})"
+        return f"P({words})" if self.kind == "binary" else words
 
     @classmethod
     def of_summary(cls, name: str) -> Series:
@@ -181,6 +200,12 @@ def measure(outcome: str, source: str | None = None) -> str:
 def _y_label(series: list[Series]) -> str:
     """One label for the series of one figure: their outcome's, or both triangle ones."""
     outcomes = list(dict.fromkeys(s.outcome for s in series))
+    if len(outcomes) == 1 and series[0].words:
+        return (
+            series[0].measure()
+            if len(series) == 1 or series[0].value is None
+            else (f"P({series[0].words})")
+        )
     if len(outcomes) == 1:
         return measure(outcomes[0], series[0].source)
     if set(outcomes) == {"triangle_formed", "triangle_alliance"}:
@@ -237,19 +262,35 @@ def _group_of(outcome: str) -> str:
     return "triangle" if outcome in ("triangle_formed", "triangle_alliance") else outcome
 
 
-def _series(runs: pd.DataFrame, kinds: dict[str, str]) -> list[Series]:
+def own_outcome_words(manifest: dict[str, Any]) -> dict[str, str]:
+    """{name: words} of the sweep file's own outcomes (``{name, value}``; a function's
+    import path), from the sweep as the manifest stores it."""
+    words = {}
+    for item in manifest.get("sweep", {}).get("outcomes", []) or []:
+        if isinstance(item, dict) and "name" in item:
+            text = item.get("value") or item.get("function")
+            words[str(item["name"])] = str(text) if text else str(item["name"])
+    return words
+
+
+def _series(
+    runs: pd.DataFrame, kinds: dict[str, str], words: dict[str, str] | None = None,
+    never: Collection[str] = (),
+) -> list[Series]:  # fmt: skip
+    words = words or {}
     out: list[Series] = []
     for column, kind in kinds.items():
         if column not in runs.columns:
             continue
         outcome = column.partition(".")[0]
         group = _group_of(outcome)
+        own = words.get(outcome)
         if kind == "category":
             seen = {str(v) for v in runs[column].dropna()}
             values = sorted(seen, key=lambda v, o=outcome: _value_order(o, v))
-            out += [Series(group, column, column, kind, v) for v in values]
+            out += [Series(group, column, column, kind, v, own) for v in values]
         else:
-            out.append(Series(group, "", column, kind))
+            out.append(Series(group, "", column, kind, None, own, column in never))
     return out
 
 
@@ -287,7 +328,7 @@ def _values(runs: pd.DataFrame, s: Series) -> pd.Series:
     x = pd.to_numeric(raw, errors="coerce").astype(float)
     if s.kind == "binary":
         return (x >= 0.5).astype(float).where(x.notna(), np.nan)
-    if s.source.startswith("first_triangle_step"):
+    if s.never:
         return x.where(x >= 0, np.nan)
     return x
 
@@ -571,7 +612,7 @@ def _figure_makers(
     if runs.empty or not parameters:
         return
     levels = {p: _levels(runs[p]) for p in parameters}
-    series = _series(runs, kinds)
+    series = _series(runs, kinds, own_outcome_words(manifest), never_columns(manifest))
     if len(parameters) == 2:
         for s in series:
             yield (
