@@ -47,6 +47,7 @@ class NaiveState(mesa.Agent):
         self.salience = {dim: float(spec.salience.get(dim, 1.0)) for dim in model.dimensions}
         self.ties: dict[str, float] = {}
         self.revised = False
+        self.active = True
 
     def tie(self, other: str) -> float:
         return self.ties.get(other, 0.0)
@@ -76,12 +77,12 @@ class NaiveState(mesa.Agent):
             paths += self.tie(third.name) * third.tie(other.name)
             strength += abs(self.tie(third.name)) * abs(third.tie(other.name))
         if params["balance_norm"] == "mean":
-            balance = paths / max(len(model.states) - 2, 1)
+            balance = paths / max(len(model.present()) - 2, 1)
         else:
             balance = paths / (params["balance_floor"] + strength)
         balance *= params["balance_weight"]
         history = params["history_weight"] * model.relation(self.name, other.name)
-        strongest = max(state.power for state in model.states)
+        strongest = max(state.power for state in model.present() or model.states)
         power = params["power_weight"] * other.power / strongest
         return interest + balance + history + power - params["tie_cost"] + noise
 
@@ -115,7 +116,7 @@ class NaiveState(mesa.Agent):
             draws = model.rng.normal(0.0, noise_scale, size=(2, len(model.states))).tolist()
         decisions = {}
         for j, other in enumerate(model.states):
-            if other is self or other.revised:
+            if other is self or other.revised or not (self.active and other.active):
                 continue
             mine = self.payoff(other, draws[0][j] if noise_scale > 0 else 0.0)
             theirs = other.payoff(self, draws[1][j] if noise_scale > 0 else 0.0)
@@ -144,10 +145,14 @@ class NaiveModel(mesa.Model):
         self.relations: dict[tuple[str, str], float] = {}
         for pair in scenario.relations:
             self.relations[tuple(sorted(pair.between))] = float(pair.value)
+        self.initial: dict[tuple[str, str], float] = {}
         for pair in scenario.relations if scenario.ties is None else scenario.ties:
             a, b = pair.between
             self.by_name[a].ties[b] = float(pair.value)
             self.by_name[b].ties[a] = float(pair.value)
+            self.initial[tuple(sorted((a, b)))] = float(pair.value)
+        self.periods = scenario.active_steps()
+        self.enter_and_leave(0)
         self.corridors = {
             name: {
                 "route": set(spec.route),
@@ -180,6 +185,34 @@ class NaiveModel(mesa.Model):
     def tie(self, a: str, b: str) -> float:
         return self.by_name[a].tie(b)
 
+    def present(self) -> list[NaiveState]:
+        return [state for state in self.states if state.active]
+
+    def is_active(self, name: str, step: int) -> bool:
+        """Whether a state is in the world at ``step``: within one of its periods."""
+        if name not in self.periods:
+            return True
+        return any(first <= step and (last is None or step <= last)
+                   for first, last in self.periods[name])  # fmt: skip
+
+    def enter_and_leave(self, step: int) -> None:
+        """States leave (their ties to 0) or enter (their ties from the initial ones)."""
+        entering = set()
+        for state in self.states:
+            was = state.active
+            state.active = self.is_active(state.name, step)
+            if state.active and not was:
+                entering.add(state.name)
+        for state in self.states:
+            for other in self.states:
+                if other is state:
+                    continue
+                if not (state.active and other.active):
+                    state.ties.pop(other.name, None)
+                elif state.name in entering or other.name in entering:
+                    key = tuple(sorted((state.name, other.name)))
+                    state.ties[other.name] = self.initial.get(key, 0.0)
+
     def corridor_factor(self, a: str, b: str, dim: str) -> float:
         """1 + the boost of every corridor that carries both states on this dimension."""
         factor = 1.0
@@ -205,6 +238,7 @@ class NaiveModel(mesa.Model):
 
     # -- the step --------------------------------------------------------------------------
     def step(self) -> None:
+        self.enter_and_leave(self.steps)
         self.apply_events(self.steps)
         if self.params["activation"] == "simultaneous":
             self.revise_all()
@@ -224,6 +258,8 @@ class NaiveModel(mesa.Model):
         for i, a in enumerate(self.states):
             for j in range(i + 1, n):
                 b = self.states[j]
+                if not (a.active and b.active):
+                    continue
                 mine = a.payoff(b, noise[i][j] if noise else 0.0)
                 theirs = b.payoff(a, noise[j][i] if noise else 0.0)
                 new[(a, b)] = a.new_tie(a.tie(b.name), min(mine, theirs))

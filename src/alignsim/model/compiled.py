@@ -92,7 +92,9 @@ def relax_simultaneous(
 
 
 @_jit()
-def relax_random(ties, static_total, noise, order, beta, floor, mean_norm, eta, kappa, rows, dyn):
+def relax_random(
+    ties, static_total, noise, order, beta, floor, mean_norm, eta, kappa, inactive, rows, dyn
+):
     """States revise their ties one after another in ``order``, each from the current network.
 
     A pair is revised once per step, by whichever of its states comes first, from
@@ -100,12 +102,16 @@ def relax_random(ties, static_total, noise, order, beta, floor, mean_norm, eta, 
     the draws of the k-th activation in ``noise[k]`` (its own column is zeroed here).
     Updates ``ties`` in place; ``rows[i]`` gets U_i· and U_·i and ``dyn[i]`` the balance and
     noise parts of state i's activation (as ``Payoffs.around``), for the pairs it revised.
+    States flagged in ``inactive`` count as revised from the start: their turn is skipped
+    (their draws in ``noise`` go unused) and nobody revises a tie with them.
     """
     n = ties.shape[0]
-    revised = np.zeros(n, dtype=np.bool_)
+    revised = inactive.copy()
     new = np.empty(n)
     for k in range(n):
         i = order[k]
+        if revised[i]:
+            continue
         for j in range(n):
             if j == i or revised[j]:
                 continue
@@ -359,29 +365,35 @@ def _popcount(typingctx, word):
 
 
 @_jit()
-def step_metrics(strength, levels, blocs, rows_i, rows_j, rival, partner, counts, closed,
-                 signed, n_blocs, unaligned, frustration, polarization, mean):  # fmt: skip
+def step_metrics(strength, levels, blocs, rows_i, rows_j, present, rival, partner, counts,
+                 closed, signed, n_blocs, unaligned, frustration, polarization, mean):  # fmt: skip
     """The whole-network metrics of recorded steps, one row at a time (``recorded_metrics``).
 
     ``strength``, ``levels``: (S, P) upper-triangle rows, pair c joining ``rows_i[c]`` and
     ``rows_j[c]``; ``blocs``: (S, N). Closed signed triads are counted with bit sets: for a
     signed pair i–j, (A²)_ij = |A_i ∩ A_j| and (S²)_ij = |P_i∩P_j| + |N_i∩N_j| − |P_i∩N_j| −
     |N_i∩P_j| with P, N the positive and negative neighbourhoods, so tr(A³) and tr(S³) cost
-    O(P·N/64) instead of two N×N products. Writes each output's row s.
+    O(P·N/64) instead of two N×N products. ``present``: (S, N), the states in the world at
+    each step, whose pairs alone are counted; empty when all are. Writes each output's row s.
     """
     n = blocs.shape[1]
     pairs = rows_i.size
     words = (n + 63) // 64
+    masked = present.shape[0] > 0
     for s in range(strength.shape[0]):
         pos = np.zeros((n, words), dtype=np.uint64)
         neg = np.zeros((n, words), dtype=np.uint64)
         sign = np.zeros(pairs, dtype=np.int8)
         total = 0.0
         frus = 0.0
+        counted = pairs
         for c in range(pairs):
             t = strength[s, c]
             i = rows_i[c]
             j = rows_j[c]
+            if masked and not (present[s, i] and present[s, j]):
+                counted -= 1
+                continue
             counts[s, levels[s, c]] += 1
             total += t
             if t >= partner:
@@ -417,13 +429,14 @@ def step_metrics(strength, levels, blocs, rows_i, rows_j, rival, partner, counts
         closed[s] = 2 * a3  # each unordered pair stands for (i, j) and (j, i)
         signed[s] = 2 * s3
         frustration[s] = frus
-        mean[s] = total / pairs if pairs else 0.0
+        mean[s] = total / counted if counted else 0.0
         top = 0
         for i in range(n):
             top = max(top, blocs[s, i])
         sizes = np.zeros(top + 1, dtype=np.int64)
         for i in range(n):
-            sizes[blocs[s, i]] += 1
+            if not masked or present[s, i]:
+                sizes[blocs[s, i]] += 1
         unaligned[s] = sizes[0]
         sizes[0] = 0  # unaligned states are no bloc
         k = 0

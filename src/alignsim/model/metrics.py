@@ -29,6 +29,8 @@ __all__ = [
 LEVELS: tuple[str, ...] = ("hostile", "rival", "neutral", "partner", "alliance", "formal_alliance")
 
 HOSTILE, RIVAL, NEUTRAL, PARTNER, ALLIANCE, FORMAL_ALLIANCE = range(len(LEVELS))
+#: Handed to the compiled metrics when every state is in the world (no mask to read).
+_EVERYONE = np.ones((0, 0), dtype=np.bool_)
 
 
 def _threshold(thresholds: Any, name: str) -> float:
@@ -198,6 +200,7 @@ def recorded_metrics(
     alliance: float,
     pairs: Mapping[str, int],
     triangles: Mapping[str, tuple[int, int, int]],
+    active: NDArray[np.bool_] | None = None,
 ) -> dict[str, NDArray[np.floating]]:
     """The per-step metrics of many recorded steps at once, one array per metric.
 
@@ -209,6 +212,9 @@ def recorded_metrics(
         rival, partner, alliance: level thresholds.
         pairs: watched pairs, by label, as columns of ``strength``.
         triangles: watched triangles, by label, as three columns (ab, bc, ac).
+        active: (S, N) which states are in the world at each step (None: all). The others'
+            pairs are left out of the counts, triads, mean strength and frustration, and
+            they count as no unaligned state; a triangle with one of them is not formed.
 
     Returns:
         ``{metric name: (S,) array}`` in the column order of metrics.csv: ``count.<level>``,
@@ -227,9 +233,10 @@ def recorded_metrics(
     closed, signed = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
     n_blocs, unaligned = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
     frustration, polarization, mean = np.zeros(rows), np.zeros(rows), np.zeros(rows)
+    present = _EVERYONE if active is None else np.ascontiguousarray(active, dtype=np.bool_)
     compiled.step_metrics(
-        strength, levels, blocs, upper[0], upper[1], rival, partner, counts, closed, signed,
-        n_blocs, unaligned, frustration, polarization, mean,
+        strength, levels, blocs, upper[0], upper[1], present, rival, partner, counts, closed,
+        signed, n_blocs, unaligned, frustration, polarization, mean,
     )  # fmt: skip
     out: dict[str, NDArray[np.floating]] = {}
     for code, name in enumerate(LEVELS):
@@ -248,6 +255,10 @@ def recorded_metrics(
         out[f"watch.{label}.strength"] = strength[:, column].copy()
     for label, columns in triangles.items():
         sides = strength[:, list(columns)]
-        out[f"watch.{label}.formed"] = (sides >= partner).all(axis=1).astype(float)
-        out[f"watch.{label}.alliance"] = (sides >= alliance).all(axis=1).astype(float)
+        there = True
+        if active is not None:  # all three states in the world
+            members = np.unique(np.concatenate([upper[0][list(columns)], upper[1][list(columns)]]))
+            there = active[:, members].all(axis=1)
+        out[f"watch.{label}.formed"] = ((sides >= partner).all(axis=1) & there).astype(float)
+        out[f"watch.{label}.alliance"] = ((sides >= alliance).all(axis=1) & there).astype(float)
     return out

@@ -24,6 +24,7 @@ import numpy as np
 
 from alignsim.model import compiled as kernels
 from alignsim.model import events as scenario_events
+from alignsim.model.active import without_inactive
 from alignsim.model.blocs import BlocTracker
 from alignsim.model.eventlog import CROSSINGS, EventLog
 from alignsim.model.metrics import (
@@ -150,6 +151,10 @@ class AlignmentModel(mesa.Model):
         self._revised = np.zeros(self.world.n, dtype=bool)
         self._order = np.zeros(self.world.n, dtype=np.intp)
         self._states = np.arange(self.world.n)
+        # the states the tie rule leaves alone: the compiled step counts them as revised
+        self._inactive = (
+            np.zeros(n, dtype=bool) if self.world.active is None else ~self.world.active
+        )
         self._activated = 0
         n_dynamic = sum(sl.stop - sl.start for _, sl in self.payoffs._dynamic)
         self._rows = np.zeros((self.world.n, 2, self.world.n))
@@ -191,6 +196,8 @@ class AlignmentModel(mesa.Model):
     # -- the step ---------------------------------------------------------------------
     def step(self) -> None:
         step = self.steps
+        if self.world.presence is not None and step in self.world.presence.changes:
+            self._enter_and_leave(step)
         self._apply_events(step)
         if self.world.params["activation"] == "simultaneous":
             self._update_all(step)
@@ -199,6 +206,52 @@ class AlignmentModel(mesa.Model):
         self._socialize()
         self._record(step)
         self.running = step < self.max_steps
+
+    def _enter_and_leave(self, step: int) -> None:
+        """States whose period starts now enter, those whose period ended leave (before the
+        step's events, which may then set an entering state's ties).
+
+        A state that leaves has its ties set to 0; one that enters starts its ties with the
+        active states from the scenario's initial ties (``ties``, else ``relations``).
+        """
+        world = self.world
+        was, now = world.active, world.presence.at(step)
+        entering, leaving = np.flatnonzero(now & ~was), np.flatnonzero(was & ~now)
+        old = world.ties.copy() if self.log else None
+        world.active = now
+        without_inactive(world.ties, now)
+        for e in entering:
+            world.ties[e, now] = world.entry_ties[e, now]
+            world.ties[now, e] = world.entry_ties[now, e]
+        np.fill_diagonal(world.ties, 0.0)
+        self._inactive = ~now
+        self.payoffs.invalidate(-1 - step)  # the largest active power may have changed
+        if self.log:
+            self._log_entering(step, entering, leaving, old)
+        kernels.classify(world.ties, *self._bounds, self._codes)
+
+    def _log_entering(self, step: int, entering, leaving, old: np.ndarray) -> None:
+        """Rows of events.csv for the states that entered and left, and for the level
+        crossings that made (caused by the state that entered or left)."""
+        names, ties = self.world.names, self.world.ties
+        moved = {}
+        for kind, states in (("leaves", leaving), ("enters", entering)):
+            for i in states:
+                changed = np.flatnonzero(old[i] != ties[i])
+                what = "from the scenario's initial ties" if kind == "enters" else "to 0"
+                count = f"{changed.size} tie{'' if changed.size == 1 else 's'}"
+                self._log(step, kind, names[i], f"{names[i]} {kind} the world",
+                          effect=f"{count} set {what}")  # fmt: skip
+                for j in changed:
+                    moved.setdefault(tuple(sorted((int(i), int(j)))), f"{names[i]} {kind}")
+        before, after = self.bands.codes(old), self.bands.codes(ties)
+        for (i, j), cause in sorted(moved.items()):
+            if before[i, j] == after[i, j]:
+                continue
+            self._log_crossing(step, i, j, before[i, j], after[i, j], old[i, j], ties[i, j],
+                               None, None, cause=cause)  # fmt: skip
+            self._reference_step[i, j] = step
+            self._pending.append((i, j))
 
     def _apply_events(self, step: int) -> None:
         candidates = self._dated_events.get(step, [])
@@ -245,7 +298,10 @@ class AlignmentModel(mesa.Model):
             payoff, dynamic = self.payoffs.evaluate(self.rng)
             new = self.rule.update(old, mutual(payoff, payoff.T), self.world.params)
             np.fill_diagonal(new, 0.0)
+        without_inactive(new, self.world.active)
         for (i, j), trace in self.traces.items():
+            if not self._both_active(i, j):
+                continue  # the pair was not revised: nothing to explain
             trace.store(
                 step,
                 self.payoffs.pair_parts(i, j, dynamic[:, i, j]),
@@ -281,7 +337,7 @@ class AlignmentModel(mesa.Model):
         """The compiled simultaneous step: U, its dynamic parts (balance, noise) and T(t+1)."""
         world, params = self.world, self.world.params
         ties = world.ties
-        mean_norm = float(max(world.n - 2, 1)) if params["balance_norm"] == "mean" else 0.0
+        mean_norm = float(max(world.n_active - 2, 1)) if params["balance_norm"] == "mean" else 0.0
         if world.n <= SMALL_WORLD:  # the compiled loop sums the products itself
             paths = norm = _NO_PRODUCTS
         else:
@@ -338,12 +394,13 @@ class AlignmentModel(mesa.Model):
             if noise is not self._no_noise_rows:
                 noise[self._states, :, order] = 0.0  # nobody draws a tie with itself
             params = self.world.params
-            mean_norm = float(max(n - 2, 1)) if params["balance_norm"] == "mean" else 0.0
+            n_active = self.world.n_active
+            mean_norm = float(max(n_active - 2, 1)) if params["balance_norm"] == "mean" else 0.0
             kernels.relax_random(
                 self.world.ties, self.payoffs.static_total(self.rng), noise, order,
                 float(params["balance_weight"]), float(params["balance_floor"]), mean_norm,
-                float(params["learning_rate"]), float(params["steepness"]), self._rows,
-                self._dynamic_rows,
+                float(params["learning_rate"]), float(params["steepness"]), self._inactive,
+                self._rows, self._dynamic_rows,
             )  # fmt: skip
             if keep:
                 self._order[order] = self._states
@@ -353,6 +410,8 @@ class AlignmentModel(mesa.Model):
     def _trace_revisions(self, step: int, start: np.ndarray) -> None:
         """Store traced pairs' parts from the activation that revised them (compiled step)."""
         for (a, b), trace in self.traces.items():
+            if not self._both_active(a, b):
+                continue
             i, j = (a, b) if self._order[a] < self._order[b] else (b, a)
             dynamic, payoff = self._dynamic_rows[i], self._rows[i]
             ij = self.payoffs.pair_parts(i, j, dynamic[:, 0, j])
@@ -363,6 +422,10 @@ class AlignmentModel(mesa.Model):
                 trace.store(step, ij, ji, payoff[0, j], payoff[1, j], **levels)
             else:
                 trace.store(step, ji, ij, payoff[1, j], payoff[0, j], **levels)
+
+    def _both_active(self, i: int, j: int) -> bool:
+        active = self.world.active
+        return active is None or bool(active[i] and active[j])
 
     def _sustains(self, tie: float, u_ij: float, u_ji: float) -> float:
         """The strength the mutual payoff min(U_ij, U_ji) sustains for a tie now at ``tie``."""
@@ -383,6 +446,9 @@ class AlignmentModel(mesa.Model):
         new[i] = 0.0
         open_ = ~self._revised
         open_[i] = False
+        active = self.world.active
+        if active is not None:  # an inactive state revises no tie, and no tie with it is
+            open_ &= active & active[i]
         new = np.where(open_, new, old)
         ties[i, :] = new
         ties[:, i] = new
@@ -485,9 +551,10 @@ class AlignmentModel(mesa.Model):
             self.datacollector.collect(self)
 
     def _metrics(
-        self, strength: np.ndarray, levels: np.ndarray, blocs: np.ndarray
+        self, strength: np.ndarray, levels: np.ndarray, blocs: np.ndarray, steps: np.ndarray
     ) -> dict[str, np.ndarray]:
-        """Metrics of recorded steps from their full rows (see ``recorded_metrics``)."""
+        """Metrics of recorded steps from their full rows (see ``recorded_metrics``), of the
+        states active at each step."""
         n, thresholds = self.world.n, self.world.thresholds
         pairs = {label: _pair_column(n, *sorted(ij)) for label, ij in self._watch["pairs"].items()}
         triangles = {
@@ -505,6 +572,7 @@ class AlignmentModel(mesa.Model):
             alliance=thresholds["alliance"],
             pairs=pairs,
             triangles=triangles,
+            active=None if self.world.presence is None else self.world.presence.over(steps),
         )
 
     def _log(

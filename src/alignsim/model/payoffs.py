@@ -132,7 +132,7 @@ class BalanceTerm(PayoffTerm):
     @staticmethod
     def _norm(world: World, magnitude: np.ndarray) -> np.ndarray | float:
         if world.params["balance_norm"] == "mean":
-            return float(max(world.n - 2, 1))
+            return float(max(world.n_active - 2, 1))  # the third states that can be there
         return world.params["balance_floor"] + magnitude
 
 
@@ -149,13 +149,14 @@ class HistoryTerm(PayoffTerm):
 
 @register
 class PowerTerm(PayoffTerm):
-    """ρ·p_j / max p: the value of a powerful partner (bandwagoning, Walt 1987)."""
+    """ρ·p_j / max p: the value of a powerful partner (bandwagoning, Walt 1987); the largest
+    power is that of the states active at the time."""
 
     name = "power"
     weight_param = "power_weight"
 
     def parts(self, world: World, rng: np.random.Generator) -> np.ndarray:
-        row = self.weight(world) * world.power / world.power.max()
+        row = self.weight(world) * world.power / strongest(world)
         out = np.broadcast_to(row, (world.n, world.n)).copy()
         np.fill_diagonal(out, 0.0)
         return out[None]
@@ -196,6 +197,13 @@ class NoiseTerm(PayoffTerm):
         out = rng.normal(0.0, scale, size=(2, world.n))
         out[:, i] = 0.0
         return out[None]
+
+
+def strongest(world: World) -> float:
+    """The largest power among the active states (of all, when none is active)."""
+    if world.active is None or not world.active.any():
+        return float(world.power.max())
+    return float(world.power[world.active].max())
 
 
 #: The terms alignsim ships, in registry order: the compiled step implements exactly these.

@@ -69,7 +69,8 @@ class Recorder:
         self.bloc = np.zeros((rows, n), dtype=np.int32)
         self.steps: list[int] = []  # the step of each row
         self._metrics: dict[str, np.ndarray] = {}
-        #: Computes metrics from full (R, P) strength and level rows and (R, N) blocs.
+        #: Computes metrics from full (R, P) strength and level rows, (R, N) blocs and the
+        #: rows' (R,) steps.
         self.compute_metrics: Callable[..., dict[str, np.ndarray]] | None = None
         self._pending: list[int] = []  # rows whose metrics are not computed yet
         self._pending_full: list[tuple[np.ndarray, np.ndarray]] = []
@@ -102,7 +103,8 @@ class Recorder:
             strength = np.array([full for full, _ in self._pending_full])
             level = np.array([codes for _, codes in self._pending_full])
         self._pending, self._pending_full = [], []
-        for name, values in self.compute_metrics(strength, level, self.bloc[rows]).items():
+        steps = np.array(self.steps, dtype=np.int64)[rows]
+        for name, values in self.compute_metrics(strength, level, self.bloc[rows], steps).items():
             if self.blocs_found or name not in BLOC_METRICS:
                 self.metric_column(name)[rows] = values
 

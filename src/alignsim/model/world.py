@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from alignsim.model.active import Presence, without_inactive
+
 if TYPE_CHECKING:
     from alignsim.scenario import Scenario
 
@@ -49,6 +51,12 @@ class World:
     corridors: dict[str, Corridor]
     params: dict[str, Any]
     thresholds: dict[str, float]
+    #: When states enter and leave; None: every state is active throughout.
+    presence: Presence | None = None
+    #: (N,) bool, which states are active now; None: all of them.
+    active: np.ndarray | None = None
+    #: The scenario's initial ties, which a state's ties start from when it enters.
+    entry_ties: np.ndarray | None = None
     index: dict[str, int] = field(init=False)
     _corridor_factor: np.ndarray | None = field(default=None, init=False, repr=False)
 
@@ -62,6 +70,11 @@ class World:
     @property
     def k(self) -> int:
         return len(self.dimensions)
+
+    @property
+    def n_active(self) -> int:
+        """How many states are active now."""
+        return self.n if self.active is None else int(self.active.sum())
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> World:
@@ -100,6 +113,11 @@ class World:
             )
         params = scenario.params.model_dump()
         thresholds = params.pop("thresholds")
+        presence = Presence.of(scenario, names)
+        active = entry = None
+        if presence is not None:
+            entry, active = ties.copy(), presence.at(0)
+            without_inactive(ties, active)
         return cls(
             names=names,
             dimensions=dims,
@@ -112,6 +130,9 @@ class World:
             corridors=corridors,
             params=params,
             thresholds=thresholds,
+            presence=presence,
+            active=active,
+            entry_ties=entry,
         )
 
     def copy(self) -> World:
@@ -132,6 +153,9 @@ class World:
             corridors=corridors,
             params=dict(self.params),
             thresholds=dict(self.thresholds),
+            presence=self.presence,
+            active=None if self.active is None else self.active.copy(),
+            entry_ties=self.entry_ties,  # never written
         )
         world._corridor_factor = self._corridor_factor  # replaced, never written, on change
         return world

@@ -18,9 +18,16 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from .calendar import PERIOD_MONTHS, DateError, month_index, normalize_start, step_of_date
+from .calendar import (
+    PERIOD_MONTHS,
+    DateError,
+    date_label,
+    month_index,
+    normalize_start,
+    step_of_date,
+)
 from .problems import Path, format_path
-from .schema import NUMERIC_PARAMS, Params, Thresholds
+from .schema import NUMERIC_PARAMS, Params, Thresholds, period_step
 
 ACTIONS = ("shift", "set", "salience", "power", "tie", "relation", "param", "corridor")
 
@@ -96,6 +103,9 @@ class _Checker:
                 self.start = None
             unit = self.calendar.get("step", "quarter")
             self.unit = unit if unit in PERIOD_MONTHS else None
+        #: The periods (first, last step; last None: to the end) of states with ``active``
+        #: whose periods could all be read.
+        self.periods: dict[str, list[tuple[int, int | None]]] = {}
 
     def add(self, path: Path, message: str, at: Literal["key", "value"] = "value") -> None:
         self.issues.append(Issue(path, message, at))
@@ -164,6 +174,99 @@ class _Checker:
             if isinstance(salience, Mapping):
                 for dim in salience:
                     self.dim(("states", name, "salience", dim), dim)
+            if spec.get("active") is not None:
+                self.active_periods(name, spec["active"])
+
+    # -- states that enter and leave -----------------------------------------------------
+    def active_periods(self, name: str, active: Any) -> None:
+        """A state's periods: dates within the calendar, each period not ending before it
+        starts, periods in order without overlapping. Usable ones go to ``self.periods``."""
+        base: Path = ("states", name, "active")
+        single = isinstance(active, Mapping)
+        periods = [active] if single else active
+        if not isinstance(periods, list):
+            return
+        found: list[tuple[int, int | None]] = []
+        for i, period in enumerate(periods):
+            path = base if single else (*base, i)
+            if not isinstance(period, Mapping):
+                return
+            first = self.period_end((*path, "from"), period.get("from"), up=True)
+            last = self.period_end((*path, "until"), period.get("until"), up=False)
+            if first is False or last is False:
+                return
+            first = 0 if first is None else first
+            if last is not None and last < first:
+                self.add((*path, "until"), f"the period ends at {self.step_text(last)}, "
+                         f"before it starts at {self.step_text(first)}")  # fmt: skip
+                return
+            if found and (found[-1][1] is None or first <= found[-1][1]):
+                end = found[-1][1]
+                message = (f"starts at {self.step_text(first)}, before active.{i - 1} ends "
+                           f"{'(at the end)' if end is None else 'at ' + self.step_text(end)}; "
+                           "periods must come in order and not overlap")  # fmt: skip
+                self.add((*path, "from") if "from" in period else path, message,
+                         "value" if "from" in period else "key")  # fmt: skip
+                return
+            found.append((first, last))
+        self.periods[name] = found
+
+    def period_end(self, path: Path, value: Any, *, up: bool) -> int | Literal[False] | None:
+        """The step of one `from` or `until`: None when not given, False when unusable."""
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return False
+        key = path[-1]
+        if isinstance(value, int):
+            if value < 0:
+                self.add(path, f"step {value} is before step 0, the start")
+                return False
+            if self.calendar is not None and value >= 1000 and (self.steps or 0) < value:
+                self.add(path, f"step {value} is after the last step ({self.steps}); did you "
+                         f"mean the date '{value}-01'?")  # fmt: skip
+                return False
+            return value
+        if isinstance(value, dt.date):
+            value = value.isoformat()[:10]
+        if not isinstance(value, str):
+            return False
+        try:
+            month_index(value)
+        except DateError as exc:
+            self.add(path, str(exc))
+            return False
+        if self.calendar is None:
+            self.add(path, f"'{value}' is a date but there is no calendar; add one or give a step")
+            return False
+        if self.start is None or self.unit is None:
+            return False
+        if month_index(value) < month_index(self.start):
+            hint = "leave `from` out for a state there from the start" if key == "from" else (
+                "leave the period out, or the state out of the scenario")  # fmt: skip
+            self.add(path, f"{value} is before the calendar start {self.start}; {hint}")
+            return False
+        return period_step(self.start, self.unit, value, up=up)
+
+    def step_text(self, step: int) -> str:
+        """``1958 (step 12)`` with a calendar, ``step 12`` without."""
+        if self.start is None or self.unit is None:
+            return f"step {step}"
+        return f"{date_label(self.start, self.unit, step)} (step {step})"
+
+    def inactive_at(self, name: Any, first: int, last: int) -> int | None:
+        """A step in ``first..last`` at which state ``name`` is not active, or None."""
+        periods = self.periods.get(name) if isinstance(name, str) else None
+        if periods is None:
+            return None
+        step = first
+        for start, end in periods:
+            if step < start:
+                return step
+            if end is None or last <= end:
+                return None
+            step = max(step, end + 1)
+        return step if step <= last else None
 
     def check_pairs(self, section: str) -> None:
         items = self.doc.get(section)
@@ -336,6 +439,33 @@ class _Checker:
         if first is not None and last is not None and last < first:
             message = f"the window ends (step {last}) before it starts (step {first})"
             self.add((*base, "to"), message)
+        elif steps.get("at") is not None:
+            self.event_ties_active(i, event, steps["at"], steps["at"])
+        elif first is not None and last is not None and "at" not in given:
+            self.event_ties_active(i, event, first, last)
+
+    def event_ties_active(self, i: int, event: Mapping[str, Any], first: int, last: int) -> None:
+        """A tie event may name only states active at every step it may fire at: a state
+        outside the world holds no ties (its stances, power and history may change)."""
+        changes = event.get("tie")
+        changes = [changes] if isinstance(changes, Mapping) else changes
+        if not isinstance(changes, list):
+            return
+        single = isinstance(event.get("tie"), Mapping)
+        for j, change in enumerate(changes):
+            between = change.get("between") if isinstance(change, Mapping) else None
+            if not isinstance(between, list | tuple):
+                continue
+            path: Path = ("events", i, "tie", "between") if single else (
+                "events", i, "tie", j, "between")  # fmt: skip
+            for k, name in enumerate(between):
+                step = self.inactive_at(name, first, last)
+                if step is not None:
+                    when = self.step_text(step)
+                    self.add((*path, k), f"'{name}' is not in the world at {when} "
+                             f"(states.{name}.active), so it holds no ties then; change its "
+                             "relation instead, or its active periods")  # fmt: skip
+                    break
 
     def event_actions(self, i: int, event: Mapping[str, Any]) -> None:
         base: Path = ("events", i)
@@ -431,7 +561,7 @@ def check_document(doc: Mapping[str, Any]) -> list[Issue]:
         return []
     checker = _Checker(doc)
     checker.check_dimension_names()
-    checker.check_states()
+    checker.check_states()  # before the events: tie events need the states' periods
     checker.check_pairs("relations")
     checker.check_pairs("ties")
     checker.check_corridors()

@@ -25,7 +25,14 @@ from pydantic import (
     model_validator,
 )
 
-from .calendar import DateError, date_label, normalize_start, step_of_date
+from .calendar import (
+    PERIOD_MONTHS,
+    DateError,
+    date_label,
+    month_index,
+    normalize_start,
+    step_of_date,
+)
 from .yamlpos import EXP_FLOAT
 
 # Numbers are strict: `yes` or "0.5" where a number belongs is a mistake, not a 1.0 or 0.5.
@@ -66,6 +73,14 @@ def _as_list(value: Any) -> Any:
 
 
 When = Annotated[str | int, BeforeValidator(_when)]
+
+
+def period_step(start: str, unit: str, when: str, *, up: bool) -> int:
+    """The first step dated on or after ``when`` (``up``), or the last one dated on or
+    before it; a step's date is the first month of its period. Never below 0."""
+    months = month_index(when) - month_index(start)
+    steps = -(-months // PERIOD_MONTHS[unit]) if up else months // PERIOD_MONTHS[unit]
+    return max(steps, 0)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -120,6 +135,22 @@ class Dimension(_Model):
     """What + and - mean on this dimension."""
 
 
+class ActivePeriod(_Model):
+    """Steps during which a state is in the world, both ends included."""
+
+    from_: When | None = Field(None, alias="from")
+    """First date or step at which the state is active; left out: from the start."""
+    until: When | None = None
+    """Last date or step at which the state is active; left out: to the end."""
+
+
+ActivePeriods = Annotated[
+    list[ActivePeriod],
+    BeforeValidator(_as_list, json_schema_input_type=ActivePeriod | list[ActivePeriod]),
+    Field(min_length=1),
+]
+
+
 class StateSpec(_Model):
     """A state (agent): power, stances and how much it cares about each dimension."""
 
@@ -133,6 +164,9 @@ class StateSpec(_Model):
     """Display name (defaults to the key)."""
     note: str = ""
     """Free text, e.g. a source."""
+    active: ActivePeriods | None = None
+    """When the state is in the world: one period {from, until} or a list of periods in
+    order; null means throughout. Outside them its ties are 0 (docs/ODD.md)."""
 
 
 class PairValue(_Model):
@@ -405,6 +439,32 @@ class Scenario(_Model):
         if self.calendar is None:
             return f"step {step}"
         return date_label(self.calendar.start, self.calendar.step, step)
+
+    def active_steps(self) -> dict[str, list[tuple[int, int | None]]]:
+        """The periods of the states given `active`, as steps.
+
+        ``{state: [(first, last), ...]}``, both ends included, ``last`` None for "to the
+        end". A date maps to the steps whose own date lies within the period: ``from`` to
+        the first step dated on or after it (0 at the calendar start), ``until`` to the
+        last step dated on or before it. States without ``active`` are left out.
+        """
+        out = {}
+        for name, spec in self.states.items():
+            if spec.active is not None:
+                out[name] = [self._period_steps(period) for period in spec.active]
+        return out
+
+    def _period_steps(self, period: ActivePeriod) -> tuple[int, int | None]:
+        first = 0 if period.from_ is None else self._period_step(period.from_, up=True)
+        last = None if period.until is None else self._period_step(period.until, up=False)
+        return first, last
+
+    def _period_step(self, when: str | int, *, up: bool) -> int:
+        if isinstance(when, int):
+            return when
+        if self.calendar is None:
+            raise ValueError(f"{when!r} is a date but the scenario has no calendar")
+        return period_step(self.calendar.start, self.calendar.step, when, up=up)
 
     def watched_ties(self) -> list[tuple[str, str]]:
         """Watched pairs, then the sides of watched triangles not already listed."""
