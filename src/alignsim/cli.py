@@ -170,6 +170,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="runs sent to a worker at a time (default: as many as take about 0.25 s)",
     )  # fmt: skip
 
+    calibrate = commands.add_parser(
+        "calibrate", help="fit a scenario's parameters to an observed history (ABC-SMC), "
+        "with a posterior; or resume a calibration",
+    )  # fmt: skip
+    calibrate.add_argument("calibration", nargs="?", type=Path, help="calibration file (YAML)")
+    calibrate.add_argument(
+        "--out", type=Path, help="calibration folder to create (must not exist or be empty)"
+    )
+    calibrate.add_argument(
+        "--resume", type=Path, metavar="DIR", help="continue the calibration stored in DIR"
+    )
+    calibrate.add_argument(
+        "--workers", type=int, help="local worker processes (default: all cores; 1: in-process)"
+    )
+    calibrate.add_argument(
+        "--scheduler", metavar="local|ADDRESS",
+        help="run on Dask: 'local' starts a LocalCluster on 127.0.0.1, or tcp://HOST:PORT",
+    )  # fmt: skip
+
     discover = commands.add_parser(
         "discover", help="scenario discovery: the box of parameter limits where an outcome of a "
         "sweep holds (PRIM)",
@@ -243,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plot": cmd_plot,
         "animate": cmd_animate,
         "sweep": cmd_sweep,
+        "calibrate": cmd_calibrate,
         "sensitivity": cmd_sensitivity,
         "export": cmd_export,
     }[args.command]
@@ -594,6 +614,50 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     failed = f", {done.failed} failed" if done.failed else ""
     print(f"{done.ran} runs in {done.seconds:.1f} s{failed}{resumed}; {done.total} in the design")
     print(f"summary: {done.summary}")
+    print(out)
+    return EXIT_OK
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from alignsim.calibrate.spec import CalibrationError
+    from alignsim.calibrate.storage import StorageError
+    from alignsim.workflows.calibrate import run_calibration
+
+    if args.resume is not None:
+        if args.out is not None and args.out != args.resume:
+            return _bad_input("alignsim calibrate: --resume DIR continues DIR; leave out --out")
+        out = args.resume
+    elif args.calibration is None or args.out is None:
+        return _bad_input("alignsim calibrate: give a calibration file and --out DIR, or "
+                          "--resume DIR")  # fmt: skip
+    else:
+        out = args.out
+    if args.workers is not None and args.workers < 1:
+        return _bad_input("alignsim calibrate: --workers: must be 1 or more")
+    try:
+        done = run_calibration(
+            args.calibration, out, workers=args.workers, scheduler=args.scheduler,
+            resume=args.resume is not None, command=["alignsim", *args.argv],
+            progress=lambda line: print(line, file=sys.stderr),
+        )  # fmt: skip
+    except CalibrationError as error:
+        return _bad_input(str(error))
+    except StorageError as error:
+        return _bad_input(f"alignsim calibrate: {error}")
+    except OSError as error:
+        print(f"alignsim calibrate: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        started = (out / "manifest.json").is_file()
+        resume = f"; resume with alignsim calibrate --resume {out}" if started else ""
+        print(f"alignsim: interrupted{resume}", file=sys.stderr)
+        return 130
+    print(f"{done.generations} generations, {done.evaluations} evaluations in "
+          f"{done.seconds:.1f} s ({done.seconds_per_evaluation:.3f} s of runs each)")  # fmt: skip
+    print(done.estimates.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    for row in done.scores.itertuples():
+        print(f"loss ({row.rule}) on the {row.period} period: {row.loss:.4f} "
+              f"({row.observations} observations)")  # fmt: skip
     print(out)
     return EXIT_OK
 

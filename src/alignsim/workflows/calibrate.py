@@ -1,0 +1,76 @@
+"""``alignsim calibrate``: the calibration (:mod:`alignsim.calibrate`), then its figures.
+
+The figures are drawn from the folder's tables, so ``draw_figures`` redraws them for any
+calibration folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from alignsim.calibrate import storage
+from alignsim.calibrate.runner import Done, execute
+from alignsim.calibrate.spec import Calibration
+from alignsim.viz.calibrate import observed_figure, posterior_figure
+from alignsim.viz.style import save
+
+PLOTS = "plots"
+
+
+def run_calibration(
+    calibration_file: Path | None,
+    out: Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    command: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
+) -> Done:
+    """Run or continue a calibration into ``out``, then draw its figures into ``out/plots``."""
+    done = execute(
+        calibration_file, out, workers=workers, scheduler=scheduler, resume=resume,
+        command=command, progress=progress,
+    )  # fmt: skip
+    draw_figures(out, done.calibration)
+    return done
+
+
+def draw_figures(
+    out: Path, calibration: Calibration, truth: Mapping[str, float] | None = None
+) -> list[Path]:
+    """``plots/observed.png`` and ``plots/posterior.png`` from the folder's tables."""
+    out = Path(out)
+    scenario = calibration.scenario
+    dates = [scenario.date_of(s) for s in range(scenario.steps + 1)]
+    fan = pd.read_csv(out / "predictive.csv")
+    observations = pd.read_csv(out / "observations.csv", keep_default_na=False,
+                               na_values={"value": [""]})  # fmt: skip
+    scores = pd.read_csv(out / "scores.csv")
+    estimates = pd.read_csv(out / storage.PARAMETERS)
+    particles = storage.posterior(storage.read_evaluations(out))
+    thresholds = scenario.params.thresholds.model_dump()
+    loss = ", ".join(f"{r.period} {r.loss:.3f} ({r.observations} observations)"
+                     for r in scores.itertuples())  # fmt: skip
+    rule = "ranked probability score" if calibration.loss == "rps" else "Brier score"
+    heading = (
+        f"{scenario.name} — observed ties against the calibrated model\n"
+        f"runs with parameters drawn from the posterior; mean {rule}: {loss}"
+    )
+    test_from = calibration.test.first if calibration.test is not None else None
+    observed = observed_figure(fan, observations, thresholds, dates, heading, test_from)
+    ranges = {name: (p.low, p.high) for name, p in calibration.parameters.items()}
+    priors = {name: p.prior for name, p in calibration.parameters.items()}
+    generation = int(particles["generation"].iloc[0])
+    posterior_heading = (
+        f"{scenario.name} — posterior of the fitted parameters\n"
+        f"ABC-SMC generation {generation}, {len(particles)} particles, over each prior's range"
+    )
+    posterior = posterior_figure(particles, ranges, estimates, posterior_heading, truth, priors)
+    return [
+        save(observed, out / PLOTS / "observed.png"),
+        save(posterior, out / PLOTS / "posterior.png"),
+    ]

@@ -1,0 +1,39 @@
+"""Calibration files for the tests: the small world of data/small.yaml and its history."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+SMALL = DATA / "small.yaml"
+
+PARAMETERS = """\
+  params.balance_weight: {low: 0.0, high: 1.5}
+  params.learning_rate: {low: 0.05, high: 0.6}
+"""
+
+
+def write_calibration(
+    folder: Path,
+    *,
+    parameters: str = PARAMETERS,
+    replications: int = 4,
+    population: int = 8,
+    generations: int = 2,
+    seed: int = 5,
+    extra: str = "train: {to: 2011-Q4}\ntest: {from: 2012}\n",
+    name: str = "calibration.yaml",
+) -> Path:
+    """A calibration file in ``folder`` for the small world (named by a relative path)."""
+    relative = os.path.relpath(SMALL, folder)
+    path = folder / name
+    path.write_text(
+        f"scenario: {relative}\n"
+        f"parameters:\n{parameters}"
+        f"replications: {replications}\n"
+        f"method: {{population: {population}, generations: {generations}}}\n"
+        f"seed: {seed}\n{extra}",
+        encoding="utf-8",
+    )
+    return path

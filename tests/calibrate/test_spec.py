@@ -1,0 +1,108 @@
+"""Calibration files: every problem at its FILE:LINE:COL, exit 2, nothing created."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from alignsim.calibrate.spec import CalibrationError, load_calibration
+from alignsim.cli import main
+
+from .conftest import SMALL, write_calibration
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(CalibrationError) as caught:
+        load_calibration(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_good_file_loads_with_its_defaults(tmp_path: Path) -> None:
+    calibration = load_calibration(write_calibration(tmp_path, extra=""))
+    assert list(calibration.parameters) == ["params.balance_weight", "params.learning_rate"]
+    assert calibration.parameters["params.learning_rate"].prior == "uniform"
+    assert calibration.loss == "rps"
+    assert calibration.test is None
+    assert (calibration.train.first, calibration.train.last) == (0, 12)
+    assert len(calibration.train_table) == len(calibration.history.table) == 60
+
+
+def test_periods_split_the_observations(tmp_path: Path) -> None:
+    calibration = load_calibration(write_calibration(tmp_path))
+    assert (calibration.train.first, calibration.train.last) == (0, 7)
+    assert calibration.test is not None and calibration.test.first == 8
+    assert set(calibration.train_table["step"]) == {2, 4, 6}
+    assert set(calibration.test_table["step"]) == {8, 10, 12}
+
+
+def test_mistakes_are_reported_at_their_lines_with_a_did_you_mean(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    scenario = os.path.relpath(SMALL, tmp_path)
+    path.write_text(
+        f"scenario: {scenario}\n"  # 1
+        "parameters:\n"  # 2
+        "  params.balance_wieght: {low: 0.0, high: 1.0}\n"  # 3
+        "  params.learning_rate: {low: 0.0, high: 0.5, prior: logunifrom}\n"  # 4
+        "replications: 0\n"  # 5
+        "loss: rpss\n"  # 6
+        "method: {population: 8, generation: 3}\n"  # 7
+        "train: {to: 2031-Q4}\n"  # 8
+        "seeds: 3\n",  # 9
+        encoding="utf-8",
+    )
+    found = problems(path)
+    expected = [
+        f"{path}:3:3: parameters.params.balance_wieght: unknown parameter 'balance_wieght'; did "
+        "you mean 'balance_weight'?",
+        f"{path}:4:54: parameters.params.learning_rate.prior: unknown prior 'logunifrom'; did "
+        "you mean 'loguniform'?",
+        f"{path}:5:15: replications: 0 is out of range: needs 1 <= x",
+        f"{path}:6:7: loss: unknown loss 'rpss'; did you mean 'rps'?",
+        f"{path}:7:25: method.generation: unknown key 'generation'; did you mean 'generations'?",
+        f"{path}:8:13: train.to: 2031-Q4 is after the last step (12, 2013-Q1); the scenario "
+        "ends there",
+        f"{path}:9:1: seeds: unknown key 'seeds'; did you mean 'seed'?",
+    ]
+    for line in expected:
+        assert line in found, (line, found)
+
+
+def test_a_value_the_scenario_rejects_is_reported_at_the_range_end(tmp_path: Path) -> None:
+    path = write_calibration(
+        tmp_path, parameters="  params.learning_rate: {low: 0.0, high: 0.5}\n", extra=""
+    )
+    found = problems(path)
+    assert len(found) == 1
+    assert found[0].startswith(f"{path}:3:31: parameters.params.learning_rate.low: ")
+    assert "out of range: needs 0 < x <= 1" in found[0]
+
+
+def test_ranges_and_periods_that_cannot_be(tmp_path: Path) -> None:
+    path = write_calibration(
+        tmp_path,
+        parameters="  params.balance_weight: {low: 1.0, high: 1.0}\n"
+        "  params.learning_rate: [0.1, 0.2]\n",
+        extra="train: {from: 2011, to: 2012-Q2}\ntest: {from: 2012, to: 2010-Q1}\n",
+    )
+    found = problems(path)
+    assert any(":3:" in p and "must be above low" in p for p in found), found
+    assert any(":4:" in p and "needs a range {low, high}" in p for p in found), found
+    assert any(":9:" in p and "the period starts after it ends" in p for p in found), found
+
+
+def test_the_command_exits_2_with_the_lines_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_calibration(tmp_path, extra="loss: rpss\n")
+    out = tmp_path / "out"
+    assert main(["calibrate", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"{path}:8:7: loss: unknown loss 'rpss'; did you mean 'rps'?"
+    assert not out.exists()
+
+
+def test_the_command_needs_a_file_and_a_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calibrate"]) == 2
+    assert "give a calibration file and --out DIR" in capsys.readouterr().err
