@@ -79,6 +79,13 @@ def explain(run_dir: Path, a: str, b: str) -> Explanation:
             f"{manifest['versions'].get('numpy')}, numba {manifest['versions'].get('numba')} "
             f"on {manifest.get('platform')} — explain it with those versions on such a machine"
         )
+    there = rerun.present()
+    i, j = rerun.names.index(a), rerun.names.index(b)
+    if there is not None and not (there[1:, i] & there[1:, j]).any():  # never revised
+        raise ExplainError(
+            f"{a} and {b} are never in the world together in this run (states.<name>.active): "
+            "their tie stays 0 and there is nothing to explain"
+        )
     return explanation_from(rerun, a, b)
 
 

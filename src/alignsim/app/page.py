@@ -146,6 +146,14 @@ def _picture(fig, model: PageModel, live) -> None:
     )  # fmt: skip
 
 
+def _absent(model: PageModel, *names: str) -> str | None:
+    """The first of ``names`` not in the world at the model's step (``states.X.active``)."""
+    active = model.world.active
+    if active is None:
+        return None
+    return next((n for n in names if not active[model.world.index[n]]), None)
+
+
 @solara.component
 def PairPanel(model: PageModel):
     update_counter.get()
@@ -166,6 +174,9 @@ def PairPanel(model: PageModel):
         explanation = model.explain(first, second)
         if first == second:
             solara.Warning("Pick two different states.")
+        elif (absent := _absent(model, first, second)) is not None:
+            solara.Info(f"{absent} is not in the world at this step: its ties are 0, and "
+                        "nothing drives them.")  # fmt: skip
         elif explanation is None:
             solara.Info("Step the model to see what drives this tie.")
         else:

@@ -104,9 +104,12 @@ class PageModel(AlignmentModel):
         return self._whole
 
     def explain(self, a: str, b: str) -> Explanation | None:
-        """Payoff parts of a–b so far (None when the pair is not traced or not yet stepped)."""
+        """Payoff parts of a–b so far (None when the pair is not traced or not yet stepped,
+        or has not yet been in the world together)."""
         live = self.so_far()
         key = tuple(n for n in live.names if n in (a, b))
         if a == b or key not in live.extra.get("traces", {}) or live.steps == 0:
+            return None
+        if not live.extra["traces"][key].rows:  # not yet in the world together
             return None
         return explanation_from(live, a, b)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alignsim.model.active import presence_over
 from alignsim.model.eventlog import EventLog, attribution_columns, part_columns
 from alignsim.model.metrics import LEVELS
 
@@ -266,6 +267,22 @@ class Result:
                 f"{what} needs every step of every pair, and this run recorded ties "
                 f"{self.recording()}; re-run it without --record-every and --record to use it"
             )
+
+    def present(self) -> np.ndarray | None:
+        """Which states are in the world at each recorded row, (R, N) bool; None when every
+        state is there throughout (a scenario without ``states.X.active``)."""
+        return presence_over(self.scenario, self.names, self.recorded_steps)
+
+    def pairs_present(self) -> np.ndarray | None:
+        """Which recorded pairs have both states in the world at each row, (R, P) bool; None
+        when every state is there throughout."""
+        there = self.present()
+        if there is None:
+            return None
+        rows, cols = self.recorder.upper
+        if self.recorder.pairs is not None:
+            rows, cols = rows[self.recorder.pairs], cols[self.recorder.pairs]
+        return there[:, rows] & there[:, cols]
 
     def date_of_row(self, row: int) -> str:
         """The date (or step label) of a recorded row."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
@@ -36,6 +37,9 @@ def plot_blocs(result: Result, path: Path) -> Path:
     order = state_order(result)
     blocs = result.recorder.bloc[: result.steps + 1][:, order].T
     top_id = int(blocs.max()) if blocs.size else 0
+    there = result.present()
+    if there is not None:  # blank where a state is not in the world
+        blocs = np.ma.masked_where(~there[: result.steps + 1][:, order].T, blocs)
     cmap = ListedColormap([bloc_colour(b) for b in range(top_id + 1)])
     n = len(order)
     names = bloc_names(result)
@@ -68,6 +72,9 @@ def plot_blocs(result: Result, path: Path) -> Path:
         Patch(facecolor=bloc_colour(bloc), edgecolor="black", label=label)
         for bloc, label in names.items()
     ]
+    if there is not None and not there.all():
+        handles.append(Patch(facecolor="white", edgecolor="#A0A0A0", ls="--",
+                             label="not in the world"))  # fmt: skip
     fig.legend(
         handles=handles,
         loc="upper left",

@@ -19,6 +19,8 @@ from alignsim.viz.style import (
     title,
 )
 
+#: Hatching of the cells of pairs with a state out of the world (``states.X.active``).
+ABSENT_HATCH = "#B8B8B8"
 #: Above this many pairs the rows are not labelled one by one (only the groups are).
 MAX_LABELLED_PAIRS = 90
 
@@ -49,6 +51,18 @@ def pair_groups(result: Result) -> list[tuple[str, list[int]]]:
     return out
 
 
+def shown_strength(result: Result, order: list[int]) -> tuple[np.ndarray, np.ndarray | None]:
+    """The strengths of the pair columns ``order`` over time, (pairs, steps), NaN where a
+    state of the pair is not in the world; and which pairs are there, (steps, pairs), or
+    None when every state is there throughout."""
+    data = result.recorder.strength[: result.steps + 1, order].T
+    there = result.pairs_present()
+    if there is None:
+        return data, None
+    there = there[: result.steps + 1, order]
+    return np.where(there.T, data, np.nan), there
+
+
 def plot_tie_heatmap(result: Result, path: Path) -> Path:
     groups = pair_groups(result)
     order = [column for _label, members in groups for column in members]
@@ -69,7 +83,10 @@ def plot_tie_heatmap(result: Result, path: Path) -> Path:
     width = max(width, text_width(heading, 14) + 0.4)
     fig = plt.figure(figsize=(width, height))
     ax = fig.add_axes(inches(fig, left, bottom, plot_w, plot_h))
-    data = result.recorder.strength[: result.steps + 1, order].T
+    data, there = shown_strength(result, order)
+    if there is not None:  # hatched where a state of the pair is not in the world
+        ax.patch.set_hatch("////")
+        ax.patch.set_edgecolor(ABSENT_HATCH)
     if not order:  # one state: no pairs, an empty picture that says so
         data = np.full((1, result.steps + 1), np.nan)
         ax.text(
@@ -135,5 +152,9 @@ def plot_tie_heatmap(result: Result, path: Path) -> Path:
     bar.set_label(
         "tie strength (ticks at the level thresholds): −1 hostile … +1 alliance", fontsize=11
     )
+    if there is not None and not there.all():
+        bar_ax.text(1.03, 0.5, "hatched: a state of the pair\nis not in the world then",
+                    transform=bar_ax.transAxes, va="center", ha="left", fontsize=10,
+                    color="#444444")  # fmt: skip
     bar_ax.tick_params(labelsize=10)
     return save_with_heading(fig, path, heading, x=0.2)

@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
+from alignsim.model.active import Presence
 from alignsim.model.recorder import Result
 from alignsim.viz.style import (
     NEGATIVE,
@@ -34,6 +35,8 @@ from alignsim.viz.style import (
 
 #: Node area (points²) of the most powerful state; the least powerful gets about a tenth.
 NODE_AREA = 2400.0
+#: Outline and label colour of a state not in the world at the step drawn.
+ABSENT = "#A0A0A0"
 
 
 def layout(result: Result) -> dict[str, np.ndarray]:
@@ -207,6 +210,7 @@ class NetworkArtists:
         self.all_ties = all_ties
         self.reference = reference or result
         self.xy = np.array([positions[name] for name in result.names])
+        self.presence = Presence.of(result.scenario, result.names)
         self.hostile = LineCollection(
             [], colors=NEGATIVE, alpha=0.6, linestyles=(0, (4, 3)), zorder=1, capstyle="butt"
         )
@@ -224,9 +228,10 @@ class NetworkArtists:
         )
         power = self.reference.recorder.power[: self.reference.steps + 1]
         largest = scale * NODE_AREA * (0.1 + 0.9 * power.max(axis=0) / (power.max() or 1.0))
+        self.labels = []
         for i, name in enumerate(result.names):
             radius = np.sqrt(largest[i]) / 2  # labels sit below the node at its largest
-            ax.annotate(
+            label = ax.annotate(
                 display_name(name),
                 self.xy[i],
                 xytext=(0, -(radius + 3)),
@@ -238,6 +243,7 @@ class NetworkArtists:
                 zorder=3,
                 bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85},
             )
+            self.labels.append(label)
         ax.set_xlim(-1.22, 1.22)
         ax.set_ylim(-1.3, 1.17)
         ax.set_axis_off()
@@ -252,7 +258,15 @@ class NetworkArtists:
         self.hostile.set_linewidths(hostile_width(bad_s, self.scale))
         self.nodes.set_sizes(node_sizes(self.result, step, self.scale, self.reference))
         blocs = self.result.recorder.bloc[step]
-        self.nodes.set_facecolors([bloc_colour(int(b)) for b in blocs])
+        faces = [bloc_colour(int(b)) for b in blocs]
+        if self.presence is not None:  # a state not in the world: an empty grey circle
+            there = self.presence.at(step)
+            faces = [face if t else "white" for face, t in zip(faces, there, strict=True)]
+            self.nodes.set_edgecolors(["black" if t else ABSENT for t in there])
+            self.nodes.set_linestyles(["solid" if t else (0, (2, 2)) for t in there])
+            for label, t in zip(self.labels, there, strict=True):
+                label.set_color("black" if t else ABSENT)
+        self.nodes.set_facecolors(faces)
 
 
 def draw_network(
@@ -334,6 +348,12 @@ def legend_handles(
                 label=label,
             )
         )
+    there = result.present()
+    if there is not None and not there[np.atleast_1d(steps)].all():
+        handles.append(
+            Line2D([], [], marker="o", ls="", markersize=12, markerfacecolor="white",
+                   markeredgecolor=ABSENT, label="not in the world at that date")
+        )  # fmt: skip
     return handles
 
 
@@ -359,7 +379,9 @@ def left_out(result: Result, all_ties: bool, step: int | None = None) -> str:
     neutral = f"neutral ({minus(thresholds.rival)} < s < {minus(thresholds.partner)})"
     rival = f"rival ({minus(thresholds.hostile)} < s ≤ {minus(thresholds.rival)})"
     if strength is not None:
-        quiet = int(((strength > thresholds.rival) & (strength < thresholds.partner)).sum())
+        quiet = (strength > thresholds.rival) & (strength < thresholds.partner)
+        there = result.pairs_present()
+        quiet = int((quiet if there is None else quiet & there[step]).sum())
         neutral = f"{quiet} {neutral}"
         rival = f"{rival_ties_left_out(result, step)} {rival}"
     if all_ties:

@@ -87,10 +87,13 @@ def bloc_names(result: Any, steps: Any = None) -> dict[int, str]:
     steps = np.arange(result.steps + 1) if steps is None else np.atleast_1d(steps)
     blocs = result.recorder.bloc[steps]
     power = result.recorder.power[steps]
+    there = result.present()  # a state out of the world has bloc 0 but is not unaligned
+    unaligned = (blocs == 0) if there is None else (blocs == 0) & there[steps]
     names: dict[int, str] = {}
     for bloc in sorted(int(b) for b in np.unique(blocs)):
         if bloc == 0:
-            names[0] = "unaligned"
+            if unaligned.any():
+                names[0] = "unaligned"
             continue
         inside = blocs == bloc
         weight = np.where(inside, power, 0.0).sum(axis=0)

@@ -109,6 +109,20 @@ def event_list_columns(
     return out
 
 
+#: The key's title in a run with states out of the world for a while: why lines break off.
+ABSENT_NOTE = "watched pair\n(no line: a state of the\npair is not in the world)"
+
+
+def in_the_world(result: Result, a: str, b: str) -> np.ndarray:
+    """The strength of a–b at every step, NaN (no line) where a state is not in the world."""
+    strength = result.strength(a, b)
+    there = result.present()
+    if there is None:
+        return strength
+    i, j = result.names.index(a), result.names.index(b)
+    return np.where(there[:, i] & there[:, j], strength, np.nan)
+
+
 def plot_timeline(result: Result, path: Path) -> Path:
     """Write :func:`timeline_figure` to ``path``."""
     return save(timeline_figure(result), path, dpi=100, tight=False)
@@ -121,7 +135,9 @@ def timeline_figure(result: Result) -> plt.Figure:
     steps = np.arange(result.steps + 1)
     thresholds = result.scenario.params.thresholds
     labels = [f"{a}–{b}" for a, b in pairs]
-    legend_w = max(legend_width(labels, 10, handle_em=2.5), text_width("watched pair", 11))
+    legend_title = "watched pair" if result.present() is None else ABSENT_NOTE
+    legend_w = max(legend_width(labels, 10, handle_em=2.5),
+                   *(text_width(line, 11) for line in legend_title.split("\n")))  # fmt: skip
     plot_w, plot_h, left = 9.4, 5.4, 0.95
     width = left + plot_w + 0.85 + legend_w + 0.2
     wrap = int((width / 2 - 0.35) / 0.078)  # characters per line in each of two columns
@@ -156,7 +172,8 @@ def timeline_figure(result: Result) -> plt.Figure:
     event_markers(ax, result, events)
     for k, (a, b) in enumerate(pairs):
         colour, dashes = line_style(k)
-        ax.plot(steps, result.strength(a, b), lw=2.4, ls=dashes, color=colour, label=f"{a}–{b}")
+        ax.plot(steps, in_the_world(result, a, b), lw=2.4, ls=dashes, color=colour,
+                label=f"{a}–{b}")  # fmt: skip
     ax.set_ylim(-1.05, 1.05)
     time_axis(ax, result)
     ax.set_ylabel("tie strength (−1 hostile … +1 alliance)")
@@ -165,7 +182,7 @@ def timeline_figure(result: Result) -> plt.Figure:
             loc="upper left",
             bbox_to_anchor=(1 - (legend_w + 0.2) / width, 1 - top / height),
             frameon=False,
-            title="watched pair",
+            title=legend_title,
             handlelength=2.5,
             borderaxespad=0,
             alignment="left",
