@@ -106,3 +106,19 @@ def test_the_command_exits_2_with_the_lines_and_creates_nothing(
 def test_the_command_needs_a_file_and_a_folder(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["calibrate"]) == 2
     assert "give a calibration file and --out DIR" in capsys.readouterr().err
+
+
+def test_the_example_in_the_docs_loads(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "docs" / "calibration.md").read_text()
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    folder = root / "scenarios" / "calibrations"  # where the example's paths lead
+    path = tmp_path / "flagship.yaml"
+    path.write_text(example.replace(": ../", f": {folder}/../"), encoding="utf-8")
+    calibration = load_calibration(path)
+    assert calibration.parameters["params.interest_weight"].prior == "loguniform"
+    assert (
+        calibration.test is not None
+        and calibration.scenario.date_of(calibration.test.first) == "2022-Q1"
+    )
+    assert calibration.scenario.date_of(calibration.train.last) == "2021-Q4"
