@@ -163,3 +163,21 @@ def test_resume_refuses_a_folder_that_is_not_a_calibration(
 ) -> None:
     assert main(["calibrate", "--resume", str(tmp_path)]) == 2
     assert "not a calibration folder (no manifest.json)" in capsys.readouterr().err
+
+
+def test_a_stopping_rule_ends_the_calibration_with_the_last_full_generation(
+    tmp_path: Path,
+) -> None:
+    path = write_calibration(tmp_path, generations=3, extra="")
+    text = path.read_text().replace("generations: 3}", "generations: 3, min_acceptance_rate: 0.9}")
+    path.write_text(text)
+    out = tmp_path / "out"
+    calibrate(str(path), "--out", str(out), "--workers", "1")
+    evaluations = read_evaluations(out)
+    stopped = evaluations[evaluations["generation"] == 1]
+    assert len(stopped) == 8 and not stopped["accepted"].any()  # 8 / 0.9 evaluations at most
+    assert json.loads((out / "manifest.json").read_text())["generations"] == 1
+    prior = evaluations[evaluations["generation"] == 0]
+    estimates = pd.read_csv(out / "parameters.csv")
+    median = prior["params.learning_rate"].median()
+    assert estimates.loc[1, "estimate"] == pytest.approx(median, rel=1e-5)  # 6 digits kept

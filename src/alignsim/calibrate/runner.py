@@ -151,7 +151,6 @@ def execute(
         database = out / storage.DATABASE
         if resume and database.exists():
             search.load(abc, database)
-            storage.drop_generations_after(out, search.generations_done(abc) - 1)
         else:
             search.start(abc, database, observations)
         if not manifest.get("finished"):
@@ -160,7 +159,7 @@ def execute(
         generations = search.generations_done(abc)
         manifest["finished"] = True
         storage.write_manifest(out, manifest)
-        evaluations = storage.read_evaluations(out, upto=generations - 1)
+        evaluations = storage.read_evaluations(out)
         particles = storage.posterior(evaluations)
         jobs = predict.draw_particles(particles, names, calibration.seed, predict.DRAWS)
         strengths, levels = predict.run_draws(executor, whole, jobs)

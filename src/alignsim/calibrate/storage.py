@@ -113,25 +113,17 @@ def write_generation(
     return path
 
 
-def read_evaluations(out: str | Path, upto: int | None = None) -> Any:
-    """Every evaluation of the folder (generations up to ``upto``), in order."""
+def read_evaluations(out: str | Path) -> Any:
+    """Every evaluation of the folder, in order. A generation that stopped the calibration
+    (too few acceptances) is there too, none of it accepted; one that a kill interrupted
+    is not (it is written when its sampling ends, and run again on resume)."""
     import pandas as pd
 
     files = sorted((Path(out) / EVALUATIONS).glob("generation-*.parquet"))
     frames = [pd.read_parquet(f) for f in files]
     if not frames:
         raise StorageError(f"{out}: no evaluations stored")
-    frame = pd.concat(frames, ignore_index=True)
-    if upto is not None:
-        frame = frame[frame["generation"] <= upto].reset_index(drop=True)
-    return frame
-
-
-def drop_generations_after(out: Path, last: int) -> None:
-    """Remove evaluations of generations after ``last`` (not stored by pyabc: run again)."""
-    for path in (Path(out) / EVALUATIONS).glob("generation-*.parquet"):
-        if int(path.stem.rsplit("-", 1)[1]) > last:
-            path.unlink()
+    return pd.concat(frames, ignore_index=True)
 
 
 # --- the posterior -------------------------------------------------------------------------
