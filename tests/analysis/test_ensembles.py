@@ -20,7 +20,12 @@ from alignsim.analysis.ensembles import (
     compare_sweeps,
     outcome_rows,
 )
-from alignsim.analysis.intervals import newcombe_difference, student_mean_interval, welch_difference
+from alignsim.analysis.intervals import (
+    newcombe_difference,
+    student_mean_interval,
+    tango_paired_difference,
+    welch_difference,
+)
 from alignsim.cli import main
 from alignsim.sweep import execute, read_runs
 
@@ -64,6 +69,34 @@ def test_newcombes_interval_matches_his_worked_example():
     assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
 
 
+def test_tangos_paired_interval_matches_its_closed_form_and_does_not_collapse():
+    # no pair differs: |Z| = sqrt(n·d / (1 − d)) = z gives d = z² / (n + z²)
+    z2 = 1.959963984540054**2
+    assert tango_paired_difference(0, 0, 40) == pytest.approx((0.0, -z2 / (40 + z2),
+                                                               z2 / (40 + z2)))  # fmt: skip
+    # at d = 0 the score is McNemar's statistic (b − c) / sqrt(b + c)
+    difference, low, high = tango_paired_difference(9, 1, 50)
+    assert difference == pytest.approx(0.16) and low > 0  # McNemar: 8 / sqrt(10) > 1.96
+    difference, low, high = tango_paired_difference(5, 2, 50)
+    assert low < 0 < high  # 3 / sqrt(7) < 1.96
+
+
+@pytest.mark.slow
+def test_paired_probability_intervals_cover_at_least_95_percent():
+    """Pairs where B makes the outcome happen in a share q of A's failures: rare changes,
+    the common case with common random numbers, where a t interval on the per-pair
+    differences collapsed to [0, 0] and covered 18–65%."""
+    rng = np.random.default_rng(13)
+    for n, q in [(20, 0.03), (40, 0.01), (40, 0.1), (40, 0.3)]:
+        covered = 0
+        for _ in range(1000):
+            a = rng.random(n) < 0.5
+            b = a | (rng.random(n) < q)
+            _, low, high = tango_paired_difference(int((b & ~a).sum()), int((a & ~b).sum()), n)
+            covered += low <= q * 0.5 <= high
+        assert covered >= 940, (n, q, covered)
+
+
 def test_identical_paired_runs_give_a_point_interval_at_zero():
     assert student_mean_interval(np.zeros(5)) == (0.0, 0.0, 0.0)
     assert welch_difference(np.ones(4), np.ones(3)) == (0.0, 0.0, 0.0)
@@ -95,8 +128,13 @@ def test_variants_compared_before_the_event_differ_by_exactly_zero(before_tapi):
     table = comparison.table
     assert list(table.columns) == COLUMNS
     assert len(table) > 10 and table["paired"].all() and comparison.paired
-    assert (table["difference"] == 0).all() and (table["ci_low"] == 0).all()
-    assert (table["ci_high"] == 0).all()
+    assert (table["difference"] == 0).all()
+    numbers = ~table["outcome"].str.startswith("P(")
+    # a number identical in every pair: the interval is that point
+    assert (table.loc[numbers, ["ci_low", "ci_high"]] == 0).all().all()
+    # a probability: Tango's interval, which does not collapse when no pair differs
+    probabilities = table[~numbers]
+    assert (probabilities["ci_low"] < 0).all() and (probabilities["ci_high"] > 0).all()
     assert set(table["a_label"]) == {"scenario=flagship"}
     assert set(table["b_label"]) == {"scenario=tapi_blocked"}
     assert (table["n_pairs"] == 4).all()
@@ -167,6 +205,44 @@ def test_two_sweeps_with_the_same_seeds_are_paired_and_others_are_not(tmp_path):
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((reference.low, reference.high))
     probability = table[(table["outcome"] == "P(triangle_formed.China-Russia-Pakistan)")].iloc[0]
     assert probability["ci_low"] <= probability["difference"] <= probability["ci_high"]
+
+
+def test_paired_rows_count_the_same_replications_on_both_sides(tmp_path):
+    a = _run(tmp_path, ONE.replace("SEEDS", "common").replace("SEED", "1"), "a")
+    fewer = (
+        ONE.replace("SEEDS", "common")
+        .replace("SEED", "1")
+        .replace("replications: 6", "replications: 4")
+    )
+    b = _run(tmp_path, fewer.replace("params.balance_weight: [0.3", "params.balance_weight: [0.3"),
+             "b")  # fmt: skip
+    comparison = compare_sweeps(a, b)
+    table = comparison.table
+    assert table["paired"].all() and (table["n_pairs"] == 4).all()
+    assert (table["n_a"] == 4).all() and (table["n_b"] == 4).all()
+    numbers = table[~table["outcome"].str.startswith("P(")]
+    assert np.allclose(numbers["b"] - numbers["a"], numbers["difference"], atol=1e-12)
+    assert any("2 runs without a partner" in note for note in comparison.notes)
+
+
+def test_by_a_parameter_of_a_sampled_design_is_refused_before_anything_is_written(tmp_path, capsys):
+    body = (
+        ONE.replace("SEEDS", "common")
+        .replace("SEED", "1")
+        .replace(
+            "params.balance_weight: [0.3, 0.6]",
+            "params.balance_weight: {{low: 0.2, high: 0.8}}\n"
+            "  params.history_weight: {{low: 0.2, high: 0.8}}\n"
+            "design: {{method: random, samples: 4}}",
+        )
+    )
+    out = _run(tmp_path, body, "random")
+    with pytest.raises(EnsembleError, match="--by needs a design crossed over"):
+        compare_by(out, "params.balance_weight")
+    assert main(["compare", str(out), "--by", "params.balance_weight", "--out",
+                 str(tmp_path / "cmp")]) == 2  # fmt: skip
+    assert "Traceback" not in capsys.readouterr().err
+    assert not (tmp_path / "cmp").exists()
 
 
 def test_sweeps_over_different_parameters_are_refused(tmp_path):

@@ -63,5 +63,9 @@ def test_figures_and_compare_leave_never_out_as_the_summary_does(folder):
     assert axis.get_ylabel().replace("\n", " ") == (
         "first step when level(Russia, Pakistan) >= alliance"
     )
-    row = compare_by(folder, "params.balance_weight").table.set_index("outcome").loc["rp_alliance"]
-    assert row["n_a"] == 0 and row["n_b"] == 6 and math.isnan(row["difference"])
+    table = compare_by(folder, "params.balance_weight").table.set_index("outcome")
+    row = table.loc["rp_alliance"]  # paired: no replication where it came on both sides
+    assert row["n_pairs"] == 0 and math.isnan(row["difference"])
+    never = table.loc["P(rp_alliance=never)"]  # what changed: it comes at 0.9, never at 0.1
+    assert (never["a"], never["b"], never["difference"]) == (1.0, 0.0, -1.0)
+    assert never["ci_high"] < 0

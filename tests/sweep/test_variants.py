@@ -141,7 +141,8 @@ def test_a_resumed_sweep_keeps_seeds_series_and_variants(variants_folder, tmp_pa
     execute(path, out, workers=1, chunk=4, progress=False)
     chunks = chunk_files(out)
     chunks[-1].unlink()  # a kill after the series chunk was written, before the runs chunk
-    assert len(series_files(out)) == len(chunks)
+    assert (out / "series" / chunks[-1].name).is_file()
+    assert len(series_files(out)) == len(chunks) - 1  # that one is not read as data
     done = execute(out=out, resume=True, workers=1, progress=False)
     assert done.ran == 4
     pd.testing.assert_frame_equal(read_runs(out), read_runs(variants_folder))
@@ -245,3 +246,41 @@ def test_the_sweep_figures_include_a_fan_chart_of_the_series_per_point(variants_
     assert fans == [f"series_point{k:03d}.png" for k in range(4)]
     pixels = np.asarray(Image.open(variants_folder / "plots" / fans[0]).convert("L"), float)
     assert pixels.var() > 100
+
+
+def test_variants_on_different_clocks_are_refused(tmp_path):
+    shifted = tmp_path / "shifted.yaml"
+    shifted.write_text(f"extends: {os.path.relpath(TAPI, tmp_path)}\n"
+                       "calendar: {start: 2014-01, step: month}\nsteps: 144\n",
+                       encoding="utf-8")  # fmt: skip
+    longer = tmp_path / "longer.yaml"
+    longer.write_text(f"extends: {os.path.relpath(TAPI, tmp_path)}\nsteps: 60\n", encoding="utf-8")
+    body = "scenario: [{FLAGSHIP}, shifted.yaml]\nreplications: 2\n"
+    with pytest.raises(SweepError, match="must share a calendar: 'shifted' has a month"):
+        load_sweep(_sweep(tmp_path, body))
+    body = "scenario: [{FLAGSHIP}, longer.yaml]\nreplications: 2\n"
+    steps = r"different numbers of steps \('pakistan_china_russia' 48"
+    with pytest.raises(SweepError, match=steps):
+        load_sweep(_sweep(tmp_path, body))
+    assert load_sweep(_sweep(tmp_path, body + "steps: 12\n")).steps == 12
+
+
+def test_an_event_named_by_index_must_be_the_same_event_in_every_variant(tmp_path):
+    downturn = ROOT / "scenarios" / "counterfactuals" / "no_us_pakistan_downturn.yaml"
+    body = (f"scenario: [{{FLAGSHIP}}, {os.path.relpath(downturn, tmp_path)}]\n"
+            "parameters: {{events.20.at: ['2014-06']}}\n")  # fmt: skip
+    named = r"events\.20 is us_aid_suspension in .* name the event"
+    with pytest.raises(SweepError, match=named):
+        load_sweep(_sweep(tmp_path, body))
+    by_id = body.replace("events.20.at", "events.crimea_sanctions.at")
+    assert load_sweep(_sweep(tmp_path, by_id)).variants
+
+
+def test_a_series_chunk_without_its_runs_chunk_is_not_read(tmp_path):
+    out = tmp_path / "out"
+    execute(_sweep(tmp_path, VARIANTS), out, workers=1, chunk=4, progress=False)
+    chunk_files(out)[-1].unlink()  # killed between the series chunk and the runs chunk
+    runs, series = read_runs(out), read_series(out)
+    assert set(series["run"]) == set(runs["point"] * 3 + runs["replication"])
+    assert read_series(out, outcomes=[]).empty
+    assert set(read_series(out, outcomes="balance_ratio")["outcome"]) == {"balance_ratio"}

@@ -35,6 +35,7 @@ from alignsim.analysis.intervals import (
     mean_interval,
     newcombe_difference,
     student_mean_interval,
+    tango_paired_difference,
     welch_difference,
     wilson,
 )
@@ -138,6 +139,11 @@ def compare_sweeps(folder_a: Path, folder_b: Path) -> EnsembleComparison:
     folder_a, folder_b = Path(folder_a), Path(folder_b)
     manifest_a, runs_a = _read(folder_a)
     manifest_b, runs_b = _read(folder_b)
+    if manifest_a.get("steps") != manifest_b.get("steps"):
+        raise EnsembleError(
+            f"the sweeps ran different numbers of steps (A {manifest_a.get('steps')}, B "
+            f"{manifest_b.get('steps')}): their outcomes are not measured at the same time"
+        )
     params_a, params_b = list(manifest_a["parameters"]), list(manifest_b["parameters"])
     design_a, design_b = _design(runs_a, params_a), _design(runs_b, params_b)
     notes: list[str] = []
@@ -213,6 +219,12 @@ def compare_by(folder: Path, by: str) -> EnsembleComparison:
                                    _ensemble(f"{by}={_text(level)}", folder, runs,
                                              int(row["point"]))))  # fmt: skip
     kinds = dict(manifest["outcome_kinds"])
+    if not matches:
+        raise EnsembleError(
+            f"--by {by}: no other value of it was run at the values of the other parameters "
+            f"that {by}={_text(base)} was run at; --by needs a design crossed over {by} "
+            "(a grid, or scenario variants)"
+        )
     return _compare(matches, kinds, [], set(never_columns(manifest)))
 
 
@@ -235,15 +247,28 @@ def _shared_kinds(
 def _compare(
     matches: list[Matched], kinds: dict[str, str], notes: list[str], never: set[str]
 ) -> EnsembleComparison:
+    if not matches:
+        raise EnsembleError("no design point of A has a counterpart in B to compare it with")
     rows: list[dict[str, Any]] = []
+    one_sided: dict[str, None] = {}
     for match in matches:
         for column, kind in kinds.items():
+            if match.a.runs[column].isna().all() or match.b.runs[column].isna().all():
+                one_sided[column] = None  # e.g. a pair only one scenario variant watches
+                continue
             rows += outcome_rows(match, column, kind, never=column in never)
     table = pd.DataFrame(rows, columns=COLUMNS)
+    if one_sided:
+        notes.append("outcomes measured on one side only are left out: " + ", ".join(one_sided))
     for match in matches:
         for side in (match.a, match.b):
             if side.failed:
                 notes.append(f"{side.label} at {match.point}: {side.failed} failed runs left out")
+        if _paired(match.a, match.b):
+            alone = set(match.a.runs["replication"]) ^ set(match.b.runs["replication"])
+            if alone:
+                notes.append(f"at {match.point}: {len(alone)} runs without a partner "
+                             "(same replication on the other side) are left out")  # fmt: skip
     return EnsembleComparison(table, matches, kinds, notes, frozenset(never))
 
 
@@ -282,27 +307,43 @@ def outcome_rows(
         return out
     ya, yb = _values(a.runs, column, never), _values(b.runs, column, never)
     name = f"P({column})" if kind == "binary" else column
-    return [_row(match, name, ya, yb, kind == "binary", paired)]
+    rows = [_row(match, name, ya, yb, kind == "binary", paired)]
+    if never:  # how often the step never came: a change a mean over the others cannot show
+        missed_a, missed_b = _missed(a.runs, column), _missed(b.runs, column)
+        rows.append(_row(match, f"P({column}=never)", missed_a, missed_b, True, paired))
+    return rows
+
+
+def _missed(runs: pd.DataFrame, column: str) -> pd.Series:
+    """1 where a step column is −1 ("never"), 0 where it came, by replication."""
+    values = pd.Series(runs[column].to_numpy(dtype=float, na_value=np.nan),
+                       index=runs["replication"].to_numpy())  # fmt: skip
+    return (values < 0).astype(float).where(values.notna())
 
 
 def _row(
     match: Matched, name: str, ya: pd.Series, yb: pd.Series, probability: bool, paired: bool
 ) -> dict[str, Any]:
     ya, yb = ya.dropna(), yb.dropna()
-    side_a, side_b = _side(ya, probability), _side(yb, probability)
-    if paired:
+    n_pairs = 0
+    if paired:  # both sides over the same replications, so that b − a is the difference
         both = ya.index.intersection(yb.index)
-        differences = yb.loc[both].to_numpy() - ya.loc[both].to_numpy()
-        difference, low, high = student_mean_interval(differences)
+        ya, yb = ya.loc[both], yb.loc[both]
         n_pairs = int(both.size)
+    side_a, side_b = _side(ya, probability), _side(yb, probability)
+    if paired and probability:
+        xa, xb = ya.to_numpy() >= 0.5, yb.to_numpy() >= 0.5
+        difference, low, high = tango_paired_difference(
+            int((xb & ~xa).sum()), int((xa & ~xb).sum()), n_pairs
+        )
+    elif paired:
+        difference, low, high = student_mean_interval(yb.to_numpy() - ya.to_numpy())
     elif probability:
         difference, low, high = newcombe_difference(
             round(ya.sum()), ya.size, round(yb.sum()), yb.size
         )
-        n_pairs = 0
     else:
         difference, low, high = welch_difference(ya.to_numpy(), yb.to_numpy())
-        n_pairs = 0
     return {
         "outcome": name, "point": match.point, "a": side_a[0], "b": side_b[0],
         "difference": difference, "ci_low": low, "ci_high": high, "paired": paired,
@@ -322,6 +363,20 @@ def _side(values: pd.Series, probability: bool) -> tuple[float, float, float]:
     return mean_interval(float(values.mean()), sd, int(values.size))
 
 
+def paired_series_differences(
+    match: Matched, a: pd.DataFrame, b: pd.DataFrame
+) -> pd.DataFrame | None:
+    """B − A per replication, series and step of the long-form series ``a`` and ``b`` of
+    the two sides, when they are paired (:func:`_paired`); None otherwise."""
+    if not _paired(match.a, match.b):
+        return None
+    keys = ["replication", "outcome", "step"]
+    both = a.merge(b, on=keys, suffixes=("_a", "_b"))
+    return pd.DataFrame({"run": both["replication"], "step": both["step"],
+                         "date": both["date_a"], "outcome": both["outcome"],
+                         "value": both["value_b"] - both["value_a"]})  # fmt: skip
+
+
 # --- in words ---------------------------------------------------------------------------
 
 
@@ -338,7 +393,8 @@ def describe_ensembles(comparison: EnsembleComparison, shown: int = 8) -> list[s
     ]
     if comparison.paired:
         lines.append("Paired: replication r ran with the same seed on both sides (common random "
-                     "numbers); intervals are Student-t on the per-run differences.")  # fmt: skip
+                     "numbers); intervals are Student-t on the per-run differences (numbers) "
+                     "and Tango's (probabilities).")  # fmt: skip
     elif not table["paired"].any():
         lines.append("Unpaired: the sides ran with different seeds; intervals are Welch "
                      "(means) and Newcombe (probabilities).")  # fmt: skip

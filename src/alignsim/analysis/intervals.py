@@ -94,3 +94,31 @@ def _t975(df: float) -> float:
     from scipy import stats
 
     return float(stats.t.ppf(0.975, df))
+
+
+def tango_paired_difference(
+    only_b: int, only_a: int, n: int, z: float = Z95
+) -> tuple[float, float, float]:
+    """``p_b − p_a`` of ``n`` paired 0/1 outcomes (``only_b`` pairs where only B is 1,
+    ``only_a`` where only A is) and Tango's score interval (Tango 1998, Statistics in
+    Medicine 17:891): the differences δ whose score statistic is within ±z. Unlike a t
+    interval on the per-pair differences it does not collapse to a point when no pair
+    differs — with common random numbers the usual case for a rare change — and it keeps
+    its coverage there, where Newcombe's paired interval does not."""
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    b, c = float(only_b), float(only_a)
+    estimate = (b - c) / n
+
+    def score(delta: float) -> float:
+        w = -b - c + (2 * n - b + c) * delta
+        q21 = (math.sqrt(max(w * w + 8 * n * c * delta * (1 - delta), 0.0)) - w) / (4 * n)
+        variance = n * (2 * q21 + delta * (1 - delta))
+        return (b - c - n * delta) / math.sqrt(variance) if variance > 0 else 0.0
+
+    from scipy.optimize import brentq
+
+    edge = 1 - 1e-12
+    low = -1.0 if score(-edge) <= z else brentq(lambda d: score(d) - z, -edge, estimate)
+    high = 1.0 if score(edge) >= -z else brentq(lambda d: score(d) + z, estimate, edge)
+    return estimate, low, high

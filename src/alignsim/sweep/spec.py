@@ -331,7 +331,8 @@ class _Loader:
             if key not in TOP_KEYS:
                 self.report((key,), did_you_mean("key", key, TOP_KEYS), "key")
         references = self.scenario_references(data)
-        required = ("scenario",) if len(references) > 1 else ("scenario", "parameters")
+        several = isinstance(data.get("scenario"), list | dict) and len(data["scenario"]) > 1
+        required = ("scenario",) if several else ("scenario", "parameters")
         for key in required:
             if key not in data:
                 self.problems.append(
@@ -348,6 +349,8 @@ class _Loader:
         base = next(iter(bases.values()), _Base(""))
         design = self.design(data)
         parameters = self.parameters(data, base) if "parameters" in data else {}
+        if len(bases) > 1:
+            self.check_variant_clocks(bases, steps)
         if parameters and len(bases) > 1:
             self.check_variants(data, bases)
         self.design_needs()
@@ -481,6 +484,44 @@ class _Loader:
                 if (p.line, p.col, p.message) not in seen:
                     message = f"with scenario '{label}': {p.message}"
                     self.problems.append(Problem(p.file, p.line, p.col, p.path, message))
+        self.check_event_indices(given, bases)
+
+    def check_event_indices(self, given: dict[str, Any], bases: dict[str, _Base]) -> None:
+        """A parameter that names an event by its index (``events.20.at``) must name the
+        same event in every variant: a variant that adds or removes an event shifts the
+        indices, and the sweep would move a different event in each."""
+        for name in given:
+            parts = str(name).split(".")
+            if len(parts) < 2 or parts[0] != "events" or not parts[1].isdigit():
+                continue
+            index = int(parts[1])
+            ids = {label: _event_id(b.data, index) for label, b in bases.items() if b.data}
+            if len(set(ids.values())) > 1:
+                named = ", ".join(f"{i or '(no id)'} in {label}" for label, i in ids.items())
+                message = (f"events.{index} is {named}: name the event by its id, so that "
+                           "every variant moves the same one")  # fmt: skip
+                self.report(("parameters", name), message, "key")
+
+    def check_variant_clocks(self, bases: dict[str, _Base], steps: int | None) -> None:
+        """Variants run on one clock: the same calendar, and (unless the sweep gives
+        ``steps:``) the same number of steps, so that step t means one date in all of them
+        and their runs can be compared step by step."""
+        scenarios = {label: b.scenario for label, b in bases.items() if b.scenario is not None}
+        if len(scenarios) < 2:
+            return
+        calendars = {label: s.calendar for label, s in scenarios.items()}
+        first, *others = calendars.items()
+        for label, calendar in others:
+            if calendar != first[1]:
+                self.report(("scenario",), f"scenario variants must share a calendar: "
+                            f"'{label}' has {_calendar_text(calendar)}, '{first[0]}' "
+                            f"{_calendar_text(first[1])}", "key")  # fmt: skip
+        lengths = {label: s.steps for label, s in scenarios.items()}
+        if steps is None and len(set(lengths.values())) > 1:
+            runs = ", ".join(f"'{label}' {n}" for label, n in lengths.items())
+            message = (f"the scenario variants run different numbers of steps ({runs}); give "
+                       "the sweep's steps:, which all of them run")  # fmt: skip
+            self.report(("scenario",), message, "key")
 
     def base_scenario(self, reference: Any, where: DocPath, steps: int | None) -> _Base:
         """Read, merge and validate a scenario the sweep runs; its problems keep its own
@@ -1032,6 +1073,21 @@ class _Loader:
             spec = self.specs.get(name)
             if spec is not None and spec.is_numeric_range() and spec.low == spec.high:
                 self.report((*here, "high"), f"the {method} design needs low < high")
+
+
+def _event_id(document: Any, index: int) -> str | None:
+    """The id of the scenario document's event ``index`` (None: no such event, or no id)."""
+    events = document.get("events") if isinstance(document, dict) else None
+    if not isinstance(events, list) or not 0 <= index < len(events):
+        return None
+    event = events[index]
+    return str(event["id"]) if isinstance(event, dict) and "id" in event else None
+
+
+def _calendar_text(calendar: Any) -> str:
+    if calendar is None:
+        return "no calendar"
+    return f"a {calendar.step} calendar from {calendar.start}"
 
 
 def _stem(reference: Any) -> str:

@@ -135,8 +135,10 @@ def remove_partial_chunks(out: Path) -> int:
 
 
 def series_files(out: Path) -> list[Path]:
-    """The series chunks of a sweep folder, in chunk order."""
-    return _chunks_in(Path(out) / SERIES)
+    """The series chunks of a sweep folder whose runs chunk exists, in chunk order: one
+    written just before a kill, without its runs, is not data (resuming deletes it)."""
+    stored = {p.name for p in chunk_files(out)}
+    return [p for p in _chunks_in(Path(out) / SERIES) if p.name in stored]
 
 
 # --- schema and chunks -------------------------------------------------------------------
@@ -294,6 +296,13 @@ SERIES_SCHEMA_FIELDS = (
 )  # fmt: skip
 
 
+def series_schema() -> Any:  # -> pyarrow.Schema
+    """The columns of the long-form series table."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(n, pa.type_for_alias(t)) for n, t in SERIES_SCHEMA_FIELDS])
+
+
 def series_table(rows: Sequence[dict[str, Any]]) -> Any:
     """The series of ``rows`` in long form: one row per run, step and series."""
     import numpy as np
@@ -315,7 +324,7 @@ def series_table(rows: Sequence[dict[str, Any]]) -> Any:
             parts["date"].append(dates[:n])
             parts["outcome"].append(np.full(n, name, dtype=object))
             parts["value"].append(np.asarray(values, dtype=np.float64))
-    schema = pa.schema([pa.field(n, pa.type_for_alias(t)) for n, t in SERIES_SCHEMA_FIELDS])
+    schema = series_schema()
     columns = {name: (np.concatenate(chunks) if chunks else []) for name, chunks in parts.items()}
     return pa.Table.from_pydict(columns, schema=schema)
 
@@ -468,12 +477,14 @@ def read_series(
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    schema = pa.schema([pa.field(n, pa.type_for_alias(t)) for n, t in SERIES_SCHEMA_FIELDS])
+    schema = series_schema()
+    if isinstance(outcomes, str):
+        outcomes = [outcomes]
     filters = []
     if outcomes is not None:
-        filters.append(pc.field("outcome").isin(list(outcomes)))
+        filters.append(pc.field("outcome").isin(pa.array(list(outcomes), pa.string())))
     if points is not None:
-        filters.append(pc.field("point").isin([int(p) for p in points]))
+        filters.append(pc.field("point").isin(pa.array([int(p) for p in points], pa.int64())))
     condition = None
     for f in filters:
         condition = f if condition is None else condition & f

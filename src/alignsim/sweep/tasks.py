@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from alignsim.sweep import storage
 from alignsim.sweep.outcomes import (
     never_columns,
     outcome_columns,
@@ -45,7 +46,7 @@ from alignsim.sweep.outcomes import (
 KEY_COLUMNS = ("point", "replication", "seed")
 #: A row's per-step series, when the sweep keeps any: {"run", "dates", "values": {name:
 #: [value at step 0..T]}}; storage writes them in long form beside the run's row.
-SERIES_KEY = "series"
+SERIES_KEY = storage.SERIES_KEY
 STATUS_OK, STATUS_FAILED = "ok", "failed"
 
 

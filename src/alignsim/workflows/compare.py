@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from alignsim.analysis.compare import Comparison, write_comparison_table
 from alignsim.analysis.ensembles import (
     ALL_POINTS,
@@ -15,6 +13,7 @@ from alignsim.analysis.ensembles import (
     Matched,
     compare_by,
     compare_sweeps,
+    paired_series_differences,
 )
 from alignsim.sweep import storage
 from alignsim.viz.compare import plot_comparison
@@ -94,7 +93,7 @@ def _fans(match: Matched, out: Path) -> list[Path]:
                    f"replications (bands)\n{runs}")  # fmt: skip
     suffix = "" if match.point == ALL_POINTS else f"-{_slug(match.point)}"
     paths = [save(fan_figure(sides, dates, heading), out / f"fans{suffix}.png")]
-    differences = paired_differences(match, sides[0][1], sides[1][1])
+    differences = paired_series_differences(match, sides[0][1], sides[1][1])
     if differences is not None:
         heading = wrap(f"B − A over time{where}, replication by replication (same seed on both "
                        f"sides): median, middle 50% and 90%\n"
@@ -103,22 +102,6 @@ def _fans(match: Matched, out: Path) -> list[Path]:
                             y_label="difference in tie strength")  # fmt: skip
         paths.append(save(figure, out / f"differences{suffix}.png"))
     return paths
-
-
-def paired_differences(match: Matched, a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame | None:
-    """B − A per replication, series and step, when replication r ran with the same seed on
-    both sides; None otherwise."""
-    seeds_a = dict(zip(match.a.runs["replication"], match.a.runs["seed"], strict=True))
-    seeds_b = dict(zip(match.b.runs["replication"], match.b.runs["seed"], strict=True))
-    shared = [r for r in seeds_a if r in seeds_b]
-    if not shared or any(seeds_a[r] != seeds_b[r] for r in shared):
-        return None
-    keys = ["replication", "outcome", "step"]
-    both = a.merge(b, on=keys, suffixes=("_a", "_b"))
-    both = both[both["replication"].isin(shared)]
-    return pd.DataFrame({"run": both["replication"], "step": both["step"],
-                         "date": both["date_a"], "outcome": both["outcome"],
-                         "value": both["value_b"] - both["value_a"]})  # fmt: skip
 
 
 def _slug(text: str) -> str:
