@@ -481,6 +481,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return _bad_input("alignsim compare: give two folders A B, or one sweep folder and --by")
     if is_sweep_folder(args.run_a) or args.by is not None:
         return _compare_ensembles(args)
+    if is_sweep_folder(args.run_b):
+        return _bad_input(f"alignsim compare: {args.run_b} is a sweep folder and {args.run_a} "
+                          "is not: compare two runs or two sweeps")  # fmt: skip
     out = args.out or Path("results") / "compare" / f"{args.run_a.name}-vs-{args.run_b.name}"
     try:
         check_destination(out)

@@ -275,6 +275,15 @@ def test_the_command_writes_the_table_and_the_figures(before_tapi, tmp_path, cap
     assert (out / "differences.png").stat().st_size > 10_000  # the sides are paired
 
 
+def test_a_run_is_not_compared_with_a_sweep(before_tapi, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["run", str(FLAGSHIP), "--steps", "2", "--no-plots", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(run), str(before_tapi), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "is a sweep folder and" in err and "compare two runs or two sweeps" in err
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
