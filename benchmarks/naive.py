@@ -16,6 +16,9 @@ It serves two purposes:
   activation (see docs/performance.md);
 * the baseline of ``benchmarks/bench.py``.
 
+States outside their ``active`` periods hold no ties and revise nothing, but still draw
+their noise, as in the engine (docs/ODD.md §7.8).
+
     model = NaiveModel(scenario, seed=1)
     for _ in range(steps):
         model.step()
