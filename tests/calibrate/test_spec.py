@@ -122,3 +122,14 @@ def test_the_example_in_the_docs_loads(tmp_path: Path) -> None:
         and calibration.scenario.date_of(calibration.test.first) == "2022-Q1"
     )
     assert calibration.scenario.date_of(calibration.train.last) == "2021-Q4"
+
+
+def test_an_event_without_an_id_cannot_be_calibrated(tmp_path: Path) -> None:
+    path = write_calibration(
+        tmp_path, parameters="  events.0.shift.A.security: {low: -1.5, high: 0.0}\n", extra=""
+    )
+    found = problems(path)
+    assert found == [
+        f"{path}:3:3: parameters.events.0.shift.A.security: event 0 has no id; give it one "
+        "(id: NAME) to calibrate it: calibrated.yaml names events by id"
+    ]

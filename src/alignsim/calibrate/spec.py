@@ -25,11 +25,12 @@ from alignsim.scenario.observed import (
     read_named_history,
     read_observed,
 )
+from alignsim.scenario.overrides import apply_overrides_tracked
 from alignsim.scenario.problems import TOP, Problem, ScenarioError
 from alignsim.scenario.problems import Path as DocPath
 from alignsim.scenario.schema import Scenario
 from alignsim.scenario.validation import describe
-from alignsim.sweep.spec import ParameterSpec, SweepError, _Base, _Loader, plain
+from alignsim.sweep.spec import ParameterSpec, SweepError, _Base, _Loader, format_value, plain
 
 from .loss import DEFAULT_RULE, RULES
 
@@ -232,9 +233,26 @@ class _CalibrationLoader(_Loader):
         prior = self.choice(value, (*here, "prior"), PRIORS, "prior") or DEFAULT_PRIOR
         bounds = {k: value[k] for k in ("low", "high") if k in value}
         spec = self.parameter(name, bounds, base, seen) if ok else None
-        if spec is None or prior is None:
+        if spec is None or prior is None or not self.writable(here, name, spec, base):
             return None
         return self.fitted(here, spec, prior)
+
+    def writable(self, here: DocPath, name: str, spec: ParameterSpec, base: _Base) -> bool:
+        """calibrated.yaml gives an event by its id (``extends`` merges events by id): an
+        event without one cannot be calibrated."""
+        if base.raw is None:
+            return True
+        applied = apply_overrides_tracked(base.raw.data, [f"{name}={format_value(spec.low)}"])
+        resolved = applied.changed[0][0] if applied.changed else ()
+        if len(resolved) < 2 or resolved[0] != "events":
+            return True
+        event = base.raw.data["events"][resolved[1]]
+        if isinstance(event, dict) and event.get("id"):
+            return True
+        message = (f"event {resolved[1]} has no id; give it one (id: NAME) to calibrate it: "
+                   "calibrated.yaml names events by id")  # fmt: skip
+        self.report(here, message, "key")
+        return False
 
     def fitted(self, here: DocPath, spec: ParameterSpec, prior: str) -> FitParameter | None:
         assert spec.low is not None and spec.high is not None
