@@ -126,6 +126,15 @@ def _legend(test: bool) -> list:
     return handles
 
 
+def _bins(low: float, high: float, interval: float) -> np.ndarray:
+    """Bin edges over the prior range: twenty, or as many as put eight across the credible
+    interval when it is narrower (at most 200), so that a narrow posterior keeps a shape."""
+    width = (high - low) / 20
+    if 0 < interval < 8 * width:
+        width = max(interval / 8, (high - low) / 200)
+    return np.linspace(low, high, round((high - low) / width) + 1)
+
+
 def posterior_figure(
     particles: pd.DataFrame,
     ranges: Mapping[str, tuple[float, float]],
@@ -149,8 +158,8 @@ def posterior_figure(
         low, high = ranges[name]
         row = estimates[estimates["parameter"] == name].iloc[0]
         ax.axvspan(row["low"], row["high"], color=MODEL, alpha=0.12, lw=0)
-        ax.hist(particles[name], bins=np.linspace(low, high, 21), weights=weights, density=True,
-                color=MODEL, alpha=0.6)  # fmt: skip
+        ax.hist(particles[name], bins=_bins(low, high, row["high"] - row["low"]),
+                weights=weights, density=True, color=MODEL, alpha=0.6)  # fmt: skip
         xs = np.linspace(low, high, 200)
         if (priors or {}).get(name) == "loguniform":
             density = 1 / (xs * math.log(high / low))
