@@ -406,10 +406,12 @@ def _where(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from alignsim.calibrate.spec import CALIBRATION_FILE
     from alignsim.scenario.cli_support import SCENARIO, validate_files
     from alignsim.sweep.spec import SWEEP_FILE
 
-    code, lines = validate_files(args.files, kinds=(SCENARIO, SWEEP_FILE), scenario=args.scenario)
+    kinds = (SCENARIO, SWEEP_FILE, CALIBRATION_FILE)
+    code, lines = validate_files(args.files, kinds=kinds, scenario=args.scenario)
     for line in lines:
         ok = line.endswith(": ok")
         print(line, file=sys.stdout if ok else sys.stderr)

@@ -133,3 +133,13 @@ def test_an_event_without_an_id_cannot_be_calibrated(tmp_path: Path) -> None:
         f"{path}:3:3: parameters.events.0.shift.A.security: event 0 has no id; give it one "
         "(id: NAME) to calibrate it: calibrated.yaml names events by id"
     ]
+
+
+def test_validate_tells_a_calibration_file_by_its_keys(tmp_path: Path, capsys) -> None:
+    good = write_calibration(tmp_path)
+    assert main(["validate", str(good), str(SMALL)]) == 0
+    assert capsys.readouterr().out.splitlines() == [f"{good}: ok", f"{SMALL}: ok"]
+    bad = write_calibration(tmp_path, replications=0, name="bad.yaml")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"{bad}:5:15: replications: 0 is out of range: needs 1 <= x\n"

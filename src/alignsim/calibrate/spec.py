@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alignsim.scenario.cli_support import FileKind
 from alignsim.scenario.crossref import did_you_mean
 from alignsim.scenario.loading import read_file, resolve_observed
 from alignsim.scenario.observed import (
@@ -453,3 +454,11 @@ def load_calibration(path: str | os.PathLike[str]) -> Calibration:
     if text is None:
         raise CalibrationError([Problem(filename, 1, 1, TOP, reason)])
     return load_calibration_text(text, filename, Path(filename).parent)
+
+
+#: Calibration files for ``alignsim validate``, told from scenarios and sweep files by the
+#: keys only they have (``train:``, ``test:``, ``loss:``, ``method:``); checking one checks
+#: the scenario and the observed history it names.
+CALIBRATION_FILE = FileKind(
+    name="calibration file", keys=TOP_KEYS, check=load_calibration, example="train:, test:"
+)
