@@ -82,3 +82,22 @@ def test_event_between_yearly_steps_says_when_it_applied():
         "- 1962-01: New year talks",
         "- 1962-10: Cuban crisis (applied at 1963)",
     ]
+
+
+def test_the_summary_says_who_is_in_the_world_and_reads_pairs_while_both_are():
+    from alignsim.analysis.summary import summary_text
+    from alignsim.model import simulate
+    from alignsim.scenario import load_scenario_text
+    from tests.viz.test_active_figures import NEWCOMER
+
+    text = summary_text(simulate(load_scenario_text(NEWCOMER, filename="newcomer.yaml")))
+    assert "## Who is in the world" in text
+    assert "- Drava: in the world until 1956, and from 1964." in text
+    assert "- Estoria: in the world from 1960." in text
+    line = next(line for line in text.splitlines() if line.startswith("- **Atlantia–Estoria**"))
+    # the pair is read from 1960, when Estoria enters, not from a 0 before it existed
+    assert line.startswith("- **Atlantia–Estoria** (Estoria in the world from 1960): +")
+    assert " in 1960 → " in line and "lowest +0.00" not in line
+    line = next(line for line in text.splitlines() if line.startswith("- **Cascadia–Drava**"))
+    assert "(Drava in the world until 1956, and from 1964)" in line
+    assert "lowest +0.00" not in line  # the years Drava was out do not count

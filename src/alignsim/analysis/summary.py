@@ -86,6 +86,7 @@ def summary_text(result: Result) -> str:
     if spec.description.strip():
         lines += ["## The question", "", spec.description.strip(), ""]
     gloss = Glossary(result)
+    lines += _who(result)
     lines += _triangles(result) + _pairs(result, gloss) + _blocs(result, gloss) + _events(result)
     lines += [
         "## Caveats",
@@ -120,6 +121,59 @@ def _after_the_end(result: Result) -> list[str]:
         if first > result.steps:
             late.append(f"{event.id or f'events.{position}'} ({spec.date_of(first)})")
     return late
+
+
+def presence_periods(result: Result) -> dict[str, list[tuple[int, int]]]:
+    """For each state that is not in the world throughout (``states.X.active``), its
+    periods as (first, last) recorded rows; empty when every state is there throughout."""
+    there = result.present()
+    if there is None:
+        return {}
+    periods: dict[str, list[tuple[int, int]]] = {}
+    for i, name in enumerate(result.names):
+        column = there[:, i]
+        if column.all():
+            continue
+        runs, start = [], None
+        for row, here in enumerate(column):
+            if here and start is None:
+                start = row
+            if not here and start is not None:
+                runs.append((start, row - 1))
+                start = None
+        if start is not None:
+            runs.append((start, len(column) - 1))
+        periods[name] = runs
+    return periods
+
+
+def _period_words(result: Result, periods: list[tuple[int, int]]) -> str:
+    """``from 1960``, ``until 1956, and from 1964``, ``1957–1963``, or ``never``."""
+    last = len(result.recorded_steps) - 1
+    words = []
+    for first, end in periods:
+        since, until = result.date_of_row(first), result.date_of_row(end)
+        if first == 0:
+            words.append(f"until {until}")
+        elif end == last:
+            words.append(f"from {since}")
+        else:
+            words.append(since if first == end else f"{since}–{until}")
+    return ", and ".join(words) if words else "never"
+
+
+def _who(result: Result) -> list[str]:
+    """Which states are in the world when, if some enter or leave (``states.X.active``)."""
+    periods = presence_periods(result)
+    if not periods:
+        return []
+    lines = ["## Who is in the world", "",
+             "Some states are in the world for part of the run only. Out of it, a state holds "
+             "no ties and is left out of the metrics and blocs; when it enters, its ties start "
+             "from the scenario's initial ties.", ""]  # fmt: skip
+    for name, runs in periods.items():
+        lines.append(f"- {name}: in the world {_period_words(result, runs)}.")
+    return [*lines, ""]
 
 
 def _triangles(result: Result) -> list[str]:
@@ -175,17 +229,30 @@ def _pairs(result: Result, gloss: Glossary) -> list[str]:
     watched = {f"{a}–{b}" for a, b in pairs} | {f"{b}–{a}" for a, b in pairs}
     if any(is_crossing(e["kind"]) and e["subject"] in watched for e in crossings):
         lines += [HOW_TIES_MOVE, ""]
+    periods = presence_periods(result)
+    there = result.present()
     for a, b in pairs:
         strength = result.strength(a, b)
         levels = [level.replace("_", " ") for level in result.levels(a, b)]
-        levels[0], levels[-1] = (
+        rows = np.arange(len(strength))
+        if there is not None:  # the steps both states are in the world
+            rows = np.flatnonzero(there[:, result.names.index(a)] & there[:, result.names.index(b)])
+        if rows.size == 0:
+            lines += [f"- **{a}–{b}**: never both in the world during the run."]
+            continue
+        first, last = int(rows[0]), int(rows[-1])
+        levels[first], levels[last] = (
             gloss(level, inside=True) if level in GLOSSES else level
-            for level in (levels[0], levels[-1])
+            for level in (levels[first], levels[last])
         )
-        low, high = int(np.argmin(strength)), int(np.argmax(strength))
+        low = int(rows[np.argmin(strength[rows])])
+        high = int(rows[np.argmax(strength[rows])])
+        away = [f"{s} in the world {_period_words(result, periods[s])}" for s in (a, b)
+                if s in periods]  # fmt: skip
         text = (
-            f"**{a}–{b}**: {strength[0]:+.2f} ({levels[0]}) in {result.dates[0]} → "
-            f"{strength[-1]:+.2f} ({levels[-1]}) in {result.dates[-1]}; "
+            f"**{a}–{b}**" + (f" ({'; '.join(away)})" if away else "") + ": "
+            f"{strength[first]:+.2f} ({levels[first]}) in {result.date_of_row(first)} → "
+            f"{strength[last]:+.2f} ({levels[last]}) in {result.date_of_row(last)}; "
             f"highest {strength[high]:+.2f} in {result.date_of_row(high)}, "
             f"lowest {strength[low]:+.2f} in {result.date_of_row(low)}."
         )
