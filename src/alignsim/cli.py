@@ -14,8 +14,12 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alignsim import __version__
+
+if TYPE_CHECKING:
+    from alignsim.scenario.network_import import ImportRequest
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -245,7 +249,42 @@ def build_parser() -> argparse.ArgumentParser:
         help="file (.csv / .parquet) or folder to write (default: SWEEP_DIR/export/runs.EXT); "
         "an existing file is never overwritten",
     )  # fmt: skip
+    _import_network_parser(commands)
     return parser
+
+
+def _import_network_parser(commands: argparse._SubParsersAction) -> None:
+    imp = commands.add_parser(
+        "import-network", help="a signed edge list (Correlates of War windows, or source, "
+        "target, sign) as a scenario, and its later windows as an observed history",
+    )  # fmt: skip
+    imp.add_argument("edges", type=Path, metavar="EDGES.csv", help="the edge file (CSV)")
+    imp.add_argument(
+        "--window", metavar="W", help="the window whose signs are the initial ties, e.g. 46-49 "
+        "(needed for a file with windows)",
+    )  # fmt: skip
+    imp.add_argument("--out", type=Path, required=True, metavar="SCENARIO.yaml",
+                     help="the scenario file to write")  # fmt: skip
+    imp.add_argument(
+        "--until", metavar="W",
+        help="the last window the scenario covers (default: the file's last)",
+    )  # fmt: skip
+    imp.add_argument(
+        "--relations-from", metavar="W0",
+        help="history: each pair's mean sign over the windows from W0 to the one before --window",
+    )  # fmt: skip
+    imp.add_argument("--observed-from", metavar="W2", help="first window of the observed history")
+    imp.add_argument("--observed-to", metavar="W3", help="last window of the observed history")
+    imp.add_argument("--observed-out", type=Path, metavar="FILE.csv",
+                     help="the observed history to write")  # fmt: skip
+    imp.add_argument("--name", help="the scenario's name (default: the file's stem and window)")
+    imp.add_argument("--label", default="", help="names the data in notes, e.g. COW")
+    imp.add_argument(
+        "--strength", type=float, default=1.0,
+        help="initial tie strength of a +1 (and minus it of a -1); default 1.0",
+    )  # fmt: skip
+    imp.add_argument("--steps", type=int, help="steps, for a file with no windows (default 10)")
+    imp.add_argument("--force", action="store_true", help="overwrite existing files")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -265,6 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "calibrate": cmd_calibrate,
         "sensitivity": cmd_sensitivity,
         "export": cmd_export,
+        "import-network": cmd_import_network,
     }[args.command]
     try:
         return handler(args)
@@ -727,6 +767,41 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     for table, path, rows in written:
         print(f"{table}: {rows} rows → {path}")
+    return EXIT_OK
+
+
+def import_request(args: argparse.Namespace) -> ImportRequest:
+    """What ``alignsim import-network`` was asked (also read by the test that regenerates the
+    shipped COW files from the command in their header)."""
+    from alignsim.scenario.network_import import ImportOptions, ImportRequest
+
+    options = ImportOptions(
+        window=args.window, until=args.until, relations_from=args.relations_from,
+        observed_from=args.observed_from, observed_to=args.observed_to, name=args.name,
+        label=args.label, strength=args.strength, steps=args.steps,
+    )  # fmt: skip
+    return ImportRequest(args.edges, args.out, options, args.observed_out, args.force)
+
+
+def cmd_import_network(args: argparse.Namespace) -> int:
+    from alignsim.scenario import ScenarioError
+    from alignsim.scenario.network_import import NetworkImportError, build_import, write_import
+
+    request = import_request(args)
+    try:
+        imported = build_import(request)
+    except (ScenarioError, NetworkImportError) as error:
+        return _bad_input(str(error))
+    try:
+        write_import(request, imported)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"alignsim import-network: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"{args.out}: {imported.states} states, {imported.ties} initial ties, "
+          f"{imported.steps}")  # fmt: skip
+    if args.observed_out is not None:
+        print(f"{args.observed_out}: {imported.observations} observations, checked against it")
     return EXIT_OK
 
 
