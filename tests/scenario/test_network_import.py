@@ -330,3 +330,13 @@ def test_observed_options_go_together(tmp_path, capsys):
     assert err == "bad.csv: --observed-to: give --observed-from and --observed-to together\n"
     err = _fails(tmp_path, capsys, "source,target,sign\nA,B,1\n", "--window", "a")
     assert err.startswith("bad.csv: --window: the file is one network (source, target, sign)")
+
+
+def test_the_python_example_of_the_docs_runs(tmp_path, monkeypatch):
+    text = (ROOT / "docs" / "networks.md").read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "docs/networks.md", "exec"), {"__name__": "docs_example"})
+    history = read_named_history(load_scenario("cow.yaml"), "cow.yaml")
+    assert len(history.table) == 33780
