@@ -340,3 +340,23 @@ def test_the_python_example_of_the_docs_runs(tmp_path, monkeypatch):
     exec(compile(code, "docs/networks.md", "exec"), {"__name__": "docs_example"})
     history = read_named_history(load_scenario("cow.yaml"), "cow.yaml")
     assert len(history.table) == 33780
+
+
+def test_names_yaml_would_misread_are_kept_as_written(tmp_path, capsys):
+    edges = tmp_path / "odd.csv"
+    edges.write_text('source,target,sign\nNO,United States,1\n"Côte d\'Ivoire",1E5,-1\n'
+                     '"a: b",null,1\n"x, y",yes,1\n', encoding="utf-8")  # fmt: skip
+    out = tmp_path / "odd.yaml"
+    assert _run([edges, "--out", out, "--name", "odd: name"], capsys)[0] == 0
+    scenario = load_scenario(out)
+    assert scenario.name == "odd: name"
+    assert set(scenario.states) == {
+        "NO", "United States", "Côte d'Ivoire", "1E5", "a: b", "null", "x, y", "yes"
+    }  # fmt: skip
+    assert {_pair(*t.between): t.value for t in scenario.ties}[_pair("NO", "United States")] == 1
+
+
+def test_a_line_break_in_an_option_is_refused(tmp_path, capsys):
+    err = _fails(tmp_path, capsys, "source,target,sign\nA,B,1\n", "--label", "COW\n# x")
+    assert err == ("--label: a line break cannot go into the comment that names the command at "
+                   "the top of each file\n")  # fmt: skip

@@ -129,6 +129,18 @@ def write_import(request: ImportRequest, imported: Imported) -> list[FsPath]:
 def _check_request(request: ImportRequest) -> None:
     """Options that need no edge file: where to write, the strength of a tie."""
     errors = []
+    o = request.options
+    texts = {
+        "EDGES.csv": str(request.edges), "--out": str(request.out),
+        "--observed-out": str(request.observed_out or ""), "--window": o.window,
+        "--until": o.until, "--relations-from": o.relations_from,
+        "--observed-from": o.observed_from, "--observed-to": o.observed_to, "--name": o.name,
+        "--label": o.label,
+    }  # fmt: skip
+    for flag, text in texts.items():
+        if text and ("\n" in text or "\r" in text):
+            errors.append(f"{flag}: a line break cannot go into the comment that names the "
+                          "command at the top of each file")  # fmt: skip
     strength = request.options.strength
     if not 0 < strength <= 1:
         errors.append(f"--strength: {strength} is out of range: needs 0 < x <= 1")

@@ -209,7 +209,9 @@ class _Reader:
         self, record: Record, text: dict[str, str], place: dict[str, Place]
     ) -> Window | None:
         if not self.dated:
-            return self.windows.setdefault(PLAIN, Window(PLAIN, None, None, record.line))
+            if PLAIN not in self.windows:
+                self.windows[PLAIN] = Window(PLAIN, None, None, record.line)
+            return self.windows[PLAIN]
         label = text.get("window", "")
         years = [self.year(text, place, name) for name in ("first_year", "last_year")]
         if not label or None in years:

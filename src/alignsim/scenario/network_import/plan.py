@@ -65,12 +65,6 @@ class Plan:
         """The windows the scenario covers, from the start window to the last."""
         return self.networks.windows[self.start : self.end + 1]
 
-    def year_step(self, window: Window) -> int:
-        """The step a window is dated at: its last year, counted from the start window's."""
-        start = self.networks.windows[self.start].last_year
-        assert window.last_year is not None and start is not None
-        return window.last_year - start
-
 
 def plan_import(networks: SignedNetworks, options: ImportOptions) -> Plan:
     """Check ``options`` against the file's windows; raises :class:`NetworkImportError`."""

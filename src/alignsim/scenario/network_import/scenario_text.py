@@ -154,7 +154,7 @@ def _dimensions() -> str:
         "    kind: shared  # any kind: every stance is 0, so the interest payoff is 0",
         "    description: >-",
         "      A network has no interests: every stance on this one dimension is 0, so ties",
-        "      move by balance, history, cost and noise alone (docs/networks.md).",
+        "      move by balance, history and noise alone (docs/networks.md).",
         "",
     ])  # fmt: skip
 
@@ -253,7 +253,7 @@ def _ties(plan: Plan, options: ImportOptions) -> str:
     for pair in entries:
         sign = start.signs[pair]
         if sign:
-            a, b = _ordered(pair, plan)
+            a, b = sorted(pair)
             value = number(sign * options.strength)
             lines.append(f"  - {{between: [{scalar(a)}, {scalar(b)}], value: {value}}}"
                          f"  # {sign:+d} at {file}:{start.lines[pair]}")  # fmt: skip
@@ -278,7 +278,7 @@ def _relations(plan: Plan) -> str:
     lines.append("relations:")
     for pair in _sorted_pairs(means, plan):
         mean, count, counts = means[pair]
-        a, b = _ordered(pair, plan)
+        a, b = sorted(pair)
         lines.append(f"  - {{between: [{scalar(a)}, {scalar(b)}], value: {number(mean)}}}"
                      f"  # {counts} of {count} windows")  # fmt: skip
     return "\n".join(lines) + "\n"
@@ -301,8 +301,3 @@ def relation_means(windows: list[Window], states: set[str]) -> dict[Pair, tuple[
 def _sorted_pairs(pairs: dict[Pair, object], plan: Plan) -> list[Pair]:
     order = {name: i for i, name in enumerate(state_names(plan))}
     return sorted(pairs, key=lambda p: tuple(sorted(order[s] for s in p)))
-
-
-def _ordered(pair: Pair, plan: Plan) -> tuple[str, str]:
-    a, b = sorted(pair)
-    return a, b
