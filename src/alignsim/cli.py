@@ -664,6 +664,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from alignsim.calibrate.skill import format_skill, read_skill
     from alignsim.calibrate.spec import CalibrationError
     from alignsim.calibrate.storage import StorageError
     from alignsim.workflows.calibrate import run_calibration
@@ -704,6 +705,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"loss ({row.rule}) on the {row.period} period: {row.loss:.4f} "
               f"({row.observations} observations)")  # fmt: skip
     print(out)
+    skill = read_skill(out)
+    if skill is not None:
+        print(f"skill on the test period against baselines ({out / 'skill.csv'}; n: the "
+              "observations, or pairs for the AUC):")  # fmt: skip
+        print(format_skill(skill))
     return EXIT_OK
 
 

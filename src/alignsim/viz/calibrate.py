@@ -190,3 +190,66 @@ def posterior_figure(
                fontsize=FONT - 1, frameon=False)  # fmt: skip
     fig.suptitle(heading, x=0.01, ha="left", fontsize=FONT + 1)
     return fig
+
+
+# --- skill against baselines ---------------------------------------------------------------
+
+#: Colours of the models in the skill figure: the baselines grey, the models blue.
+SKILL_COLOURS = {"persistence": "#7F7F7F", "base rates": "#BDBDBD",
+                 "balance only": "#56B4E9", "calibrated": MODEL}  # fmt: skip
+#: What each metric is, as a panel's title says it.
+SKILL_TITLES = {
+    "sign accuracy": "sign accuracy",
+    "Brier": "Brier score of the sign",
+    "RPS": "ranked probability score",
+    "AUC": "AUC: which pairs change sign",
+    "sign accuracy (changed)": "sign accuracy, where the sign changed",
+    "Brier (changed)": "Brier score, where the sign changed",
+}
+SKILL_HIGHER = frozenset({"sign accuracy", "AUC", "sign accuracy (changed)"})
+SKILL_FONT = 14
+
+
+def skill_figure(table: pd.DataFrame, heading: str) -> Figure:
+    """One panel per metric of a skill table (``model, metric, value, n``): a bar per
+    model, its value written at its end, the better direction in the title, and
+    persistence's value as a dotted line to beat (the AUC's chance level, 0.5)."""
+    metrics = list(dict.fromkeys(table["metric"]))
+    models = list(dict.fromkeys(table["model"]))
+    ncols = min(3, len(metrics))
+    nrows = math.ceil(len(metrics) / ncols)
+    fig = plt.figure(figsize=(6.0 * ncols, 3.0 * nrows + 1.6), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, metric in zip(axes, metrics, strict=False):
+        _skill_panel(ax, table[table["metric"] == metric], metric, models)
+    for ax in axes[len(metrics) :]:
+        ax.axis("off")
+    fig.suptitle(heading, x=0.01, ha="left", fontsize=SKILL_FONT + 1)
+    return fig
+
+
+def _skill_panel(ax: plt.Axes, rows: pd.DataFrame, metric: str, models: Sequence[str]) -> None:
+    values = rows.set_index("model")["value"].reindex(models).to_numpy(dtype=float)
+    count = int(rows["n"].iloc[0])
+    higher = metric in SKILL_HIGHER
+    finite = values[np.isfinite(values)]
+    top = 1.0 if higher else max(0.05, float(finite.max()) * 1.3 if finite.size else 1.0)
+    ys = np.arange(len(models))[::-1]
+    ax.barh(ys, np.nan_to_num(values), color=[SKILL_COLOURS.get(m, MODEL) for m in models],
+            height=0.7)  # fmt: skip
+    for y, value in zip(ys, values, strict=True):
+        text = f"{value:.2f}" if np.isfinite(value) else "no cases"
+        ax.text(np.nan_to_num(value) + top * 0.02, y, text, va="center", fontsize=SKILL_FONT - 1,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=4)  # fmt: skip
+    if "persistence" in models and np.isfinite(values[list(models).index("persistence")]):
+        reference = values[list(models).index("persistence")]
+        ax.axvline(reference, color="#333333", lw=1.4, ls=(0, (1.5, 1.5)), zorder=3)
+    ax.set_xlim(0, top * (1.18 if higher else 1.0))
+    ax.set_yticks(ys, models, fontsize=SKILL_FONT - 1)
+    ax.tick_params(axis="x", labelsize=SKILL_FONT - 3)
+    unit = "pairs" if metric == "AUC" else "observations"
+    better = "higher is better" if higher else "lower is better"
+    if metric == "AUC":
+        better += ", 0.5 is chance"
+    ax.set_title(f"{SKILL_TITLES.get(metric, metric)}\n{better}; {count} {unit}", loc="left",
+                 fontsize=SKILL_FONT)  # fmt: skip
