@@ -243,3 +243,16 @@ def test_the_figure_has_a_panel_per_metric_and_says_which_way_is_better(
     assert "no cases" in [t.get_text() for t in figure.axes[3].texts]
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert labels == ["persistence", "base rates"]
+
+
+def test_the_flagship_calibration_trains_on_2014_2019_and_tests_on_2020_2025() -> None:
+    from alignsim.calibrate.spec import load_calibration
+
+    root = Path(__file__).resolve().parents[2]
+    calibration = load_calibration(root / "scenarios" / "calibration" / "flagship.yaml")
+    assert calibration.history.file.endswith("observed/pakistan_china_russia.csv")
+    train, test = calibration.train_table, calibration.test_table
+    assert (train["date"].min(), train["date"].max()) == ("2014-Q4", "2019-Q4")
+    assert (test["date"].min(), test["date"].max()) == ("2020-Q4", "2025-Q4")
+    assert len(train) == len(test) == 66
+    assert "params.interest_weight" in calibration.parameters

@@ -238,7 +238,7 @@ def _skill_panel(ax: plt.Axes, rows: pd.DataFrame, metric: str, models: Sequence
     ax.barh(ys, np.nan_to_num(values), color=[SKILL_COLOURS.get(m, MODEL) for m in models],
             height=0.7)  # fmt: skip
     for y, value in zip(ys, values, strict=True):
-        text = f"{value:.2f}" if np.isfinite(value) else "no cases"
+        text = f"{value:.3f}" if np.isfinite(value) else "no cases"
         ax.text(np.nan_to_num(value) + top * 0.02, y, text, va="center", fontsize=SKILL_FONT - 1,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=4)  # fmt: skip
     if "persistence" in models and np.isfinite(values[list(models).index("persistence")]):
