@@ -4,6 +4,12 @@ period or with nothing left to refit."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -125,3 +131,59 @@ def test_without_a_test_period_there_is_no_skill(
     assert not (out / "skill.csv").exists() and not (out / "balance-only").exists()
     assert not (out / "plots" / "skill.png").exists()
     assert "skill" not in capsys.readouterr().out
+
+
+#: ``alignsim calibrate`` that stops for good when the balance-only refit (seed ``SEED``)
+#: starts generation 1; it touches the file ALIGNSIM_TEST_BLOCKED then.
+BLOCKING_REFIT = """
+import os, sys, threading
+from pathlib import Path
+
+from alignsim.calibrate import search
+from alignsim.calibrate.balance_only import refit_seed
+from alignsim.cli import main
+
+original = search.Search.evaluate
+
+
+def evaluate(self, t, indices, proposals):
+    if t == 1 and self.seed == refit_seed(5):
+        Path(os.environ["ALIGNSIM_TEST_BLOCKED"]).touch()
+        threading.Event().wait()
+    return original(self, t, indices, proposals)
+
+
+search.Search.evaluate = evaluate
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_refit_killed_in_the_middle_resumes_to_the_same_skill(tmp_path: Path) -> None:
+    reference = calibrated_folder(tmp_path)
+    path = tmp_path / "calibration.yaml"
+    out = tmp_path / "killed"
+    blocked, script = tmp_path / "blocked", tmp_path / "blocking.py"
+    script.write_text(BLOCKING_REFIT)
+    env = dict(os.environ, ALIGNSIM_TEST_BLOCKED=str(blocked))
+    process = subprocess.Popen(
+        [sys.executable, str(script), "calibrate", str(path), "--out", str(out), "--workers", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        while not blocked.exists():
+            assert process.poll() is None, process.stderr.read().decode()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stderr.close()
+    assert (out / "parameters.csv").is_file() and not (out / "skill.csv").exists()
+    assert (out / "balance-only" / "fit" / "manifest.json").is_file()
+
+    calibrate("--resume", str(out), "--workers", "1")
+    manifest = json.loads((out / "balance-only" / "fit" / "manifest.json").read_text())
+    assert len(manifest["resumes"]) == 1 and manifest["finished"]
+    for name in ("skill.csv", "balance-only/fit/parameters.csv", "forecasts.csv"):
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
