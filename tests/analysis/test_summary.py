@@ -101,3 +101,11 @@ def test_the_summary_says_who_is_in_the_world_and_reads_pairs_while_both_are():
     line = next(line for line in text.splitlines() if line.startswith("- **Cascadia–Drava**"))
     assert "(Drava in the world until 1956, and from 1964)" in line
     assert "lowest +0.00" not in line  # the years Drava was out do not count
+
+    early = summary_text(simulate(load_scenario_text(NEWCOMER, filename="newcomer.yaml"), steps=5))
+    blocs = early[early.index("## Blocs at the end") :]
+    assert "- not in the world at the end: Estoria" in blocs  # it enters in 1960
+    assert "unaligned (no tie beyond the partner threshold): " not in blocs or (
+        "Estoria"
+        not in blocs.split("unaligned (no tie beyond the partner threshold): ")[1].splitlines()[0]
+    )

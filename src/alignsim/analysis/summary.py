@@ -309,9 +309,14 @@ def _blocs(result: Result, gloss: Glossary) -> list[str]:
     for bloc in sorted(set(int(b) for b in final) - {0}):
         members = [result.names[i] for i in np.argsort(-power) if final[i] == bloc]
         lines.append(f"- bloc {bloc}: {', '.join(members)}")
-    unaligned = [result.names[i] for i in np.nonzero(final == 0)[0]]
+    there = result.present()
+    here = np.ones(len(result.names), bool) if there is None else there[last]
+    unaligned = [result.names[i] for i in np.nonzero((final == 0) & here)[0]]
     if unaligned:
         lines.append(f"- unaligned (no tie beyond the partner threshold): {', '.join(unaligned)}")
+    away = [result.names[i] for i in np.nonzero(~here)[0]]
+    if away:
+        lines.append(f"- not in the world at the end: {', '.join(away)}")
     ratio = result.metric("balance_ratio")[-1]
     triads = int(result.metric("closed_triads")[-1])
     balance = (
