@@ -456,9 +456,11 @@ def load_calibration(path: str | os.PathLike[str]) -> Calibration:
     return load_calibration_text(text, filename, Path(filename).parent)
 
 
-#: Calibration files for ``alignsim validate``, told from scenarios and sweep files by the
-#: keys only they have (``train:``, ``test:``, ``loss:``, ``method:``); checking one checks
-#: the scenario and the observed history it names.
+#: Calibration files for ``alignsim validate``; checking one checks the scenario and the
+#: observed history it names. A calibration file shares ``scenario:``, ``parameters:`` and
+#: ``replications:`` with a sweep file, so it is told by the keys only it has (``train:``,
+#: ``test:``, ``loss:``, ``method:``), and a file with just the shared keys is a sweep file.
 CALIBRATION_FILE = FileKind(
-    name="calibration file", keys=TOP_KEYS, check=load_calibration, example="train:, test:"
-)
+    name="calibration file", keys=TOP_KEYS, check=load_calibration,
+    example="train:, test:, loss: or method:", telling=("train", "test", "loss", "method"),
+)  # fmt: skip

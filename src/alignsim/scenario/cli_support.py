@@ -45,6 +45,10 @@ class FileKind:
     example: str
     #: File name endings that tell the kind instead of keys (".csv"); none for YAML kinds.
     suffixes: tuple[str, ...] = ()
+    #: The keys that tell this kind from the others, when only some of its own do: a kind
+    #: that shares most keys with another (a calibration file with a sweep file) is told by
+    #: these, and leaves the shared keys telling the other kind.
+    telling: tuple[str, ...] = ()
 
 
 def check_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
@@ -90,8 +94,12 @@ def observed_kind(scenario: Scenario | None, scenario_path: str | Path | None) -
 
 
 def own_keys(kind: FileKind, kinds: Sequence[FileKind]) -> list[str]:
-    """The keys of ``kind`` that no other of ``kinds`` has."""
-    others = {key for other in kinds if other is not kind for key in other.keys}
+    """The keys that tell ``kind``: its ``telling`` keys, or the keys of it that no other of
+    ``kinds`` tells by."""
+    if kind.telling:
+        return list(kind.telling)
+    others = {key for other in kinds if other is not kind
+              for key in (other.telling or other.keys)}  # fmt: skip
     return [key for key in kind.keys if key not in others]
 
 
@@ -118,6 +126,9 @@ def recognise(path: Path, kinds: Sequence[FileKind]) -> FileKind | Problem:
     found = [kind for kind in kinds if exact[kind.name]]
     if len(found) == 1:
         return found[0]
+    fits = [kind for kind in found if set(keys) <= set(kind.keys)]
+    if len(fits) == 1:  # every key is one of this kind's: the others' keys are shared with it
+        return fits[0]
     if found:
         return _mixed(path, found, exact)
     known = {key for kind in kinds for key in kind.keys}
