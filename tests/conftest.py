@@ -135,3 +135,15 @@ def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if any(_listed(item.nodeid, entry) for entry in SLOW_TESTS):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the figures a test drew through pyplot: left open, they pile up in a worker
+    and make matplotlib warn (a test that turns warnings into errors would then fail only
+    when it happens to run after many others)."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")

@@ -161,6 +161,7 @@ states:
     "text", [ONE_STATE, ONE_STATE + "  B: {power: 0.5, interests: {d: -0.5}}\n"]
 )
 def test_figures_and_animation_of_tiny_worlds(tmp_path, text):
+    plt.close("all")  # figures another test left open are not this test's warnings
     result = simulate(load_scenario_text(text, filename="<test>"), steps=3)
     paths = write_plots(result, tmp_path)
     assert {p.name for p in paths} >= FIGURES
