@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+from .problems import TOP
 
 #: (line, column), 1-based.
 Place = tuple[int, int]
@@ -119,3 +121,23 @@ def field_places(lines: list[str], first: int) -> tuple[list[Place], Place]:
             elif state in ("start", "quote"):
                 state = "field"
     return places, end
+
+
+def header_columns(
+    record: Record, known: tuple[str, ...], report: Callable[[Place, str, str], None]
+) -> dict[str, int]:
+    """{column: index} of a header row's known columns; a column named twice or not known
+    is reported at its place (``report(place, column, message)``, with a did-you-mean)."""
+    from .crossref import did_you_mean
+
+    columns: dict[str, int] = {}
+    for index, name in enumerate(field.strip() for field in record.fields):
+        place = record.place(index)
+        if name in columns:
+            first = columns[name] + 1
+            report(place, name, f"column '{name}' appears twice (first as column {first})")
+        elif name not in known:
+            report(place, name or TOP, did_you_mean("column", name, known))
+        else:
+            columns[name] = index
+    return columns

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .calendar import DATE_FORMATS, PERIOD_MONTHS, DateError, month_index
 from .crossref import did_you_mean
-from .csvpos import CsvSyntaxError, Place, Record, read_records
+from .csvpos import CsvSyntaxError, Place, Record, header_columns, read_records
 from .loading import read_file, read_raw, resolve_raw
 from .problems import TOP, Problem, ScenarioError
 from .schema import Scenario, Thresholds
@@ -293,15 +293,7 @@ class _Reader:
             self.add((record.line, 1), TOP, "the first row is not a header: an observed "
                      f"history starts with the header {','.join(COLUMNS)}")  # fmt: skip
             return
-        for index, name in enumerate(names):
-            place = record.place(index)
-            if name in self.columns:
-                first = self.columns[name] + 1
-                self.add(place, name, f"column '{name}' appears twice (first as column {first})")
-            elif name not in COLUMNS:
-                self.add(place, name or TOP, did_you_mean("column", name, COLUMNS))
-            else:
-                self.columns[name] = index
+        self.columns = header_columns(record, COLUMNS, self.add)
         for name in REQUIRED:
             if name not in self.columns:
                 self.add((record.line, 1), name, f"missing column '{name}'; the header is "

@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from ..crossref import did_you_mean
-from ..csvpos import CsvSyntaxError, Place, Record, read_records
+from ..csvpos import CsvSyntaxError, Place, Record, header_columns, read_records
 from ..loading import read_file
 from ..problems import TOP, Problem, ScenarioError
 
@@ -142,15 +141,7 @@ class _Reader:
             self.add((record.line, 1), TOP, "the first row is not a header: an edge file "
                      f"starts with {','.join(COLUMNS)} or {','.join(EDGE_COLUMNS)}")  # fmt: skip
             return
-        for index, name in enumerate(names):
-            place = record.place(index)
-            if name in self.columns:
-                first = self.columns[name] + 1
-                self.add(place, name, f"column '{name}' appears twice (first as column {first})")
-            elif name not in COLUMNS:
-                self.add(place, name or TOP, did_you_mean("column", name, COLUMNS))
-            else:
-                self.columns[name] = index
+        self.columns = header_columns(record, COLUMNS, self.add)
         self.dated = any(name in self.columns for name in WINDOW_COLUMNS)
         needed = COLUMNS if self.dated else EDGE_COLUMNS
         for name in needed:
