@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignsim.viz.calibrate import _bins, level_bands, observed_figure, observed_y, posterior_figure
+from alignsim.viz.calibrate import (
+    _bins,
+    busiest_pairs,
+    level_bands,
+    observed_figure,
+    observed_y,
+    posterior_figure,
+)
 
 THRESHOLDS = {"hostile": -0.6, "rival": -0.2, "partner": 0.2, "alliance": 0.6}
 
@@ -49,3 +56,31 @@ def test_one_panel_per_pair_and_per_parameter() -> None:
     figure = posterior_figure(particles, {"x": (0.0, 1.0)}, estimates, "heading", {"x": 0.3})
     assert figure.axes[0].get_title(loc="left") == "x"
     assert figure.axes[0].get_xlim() == (0.0, 1.0)
+
+
+def test_a_whole_network_shows_the_pairs_whose_sign_changes_most() -> None:
+    histories = {
+        ("A", "B"): [1, 1, 1, 1, 1, 1, 1, 1],  # no change
+        ("A", "C"): [0, 0, 0, 1, 1, 1, 1, 1],  # one
+        ("A", "D"): [1, -1, -1, 0, 0, 1, 1, 1],  # three, eight observations
+        ("B", "C"): [-1, -1, 0, 0, -1, -1, -1, -1],  # two
+        ("B", "D"): [1, 0, 1, 0, 0, 0],  # three, six observations
+    }
+    rows = [{"step": s, "source": a, "target": b, "kind": "sign", "level": "",
+             "value": float(v), "sign": v, "period": "train"}
+            for (a, b), signs in histories.items() for s, v in enumerate(signs)]  # fmt: skip
+    observations = pd.DataFrame(rows).sample(frac=1.0, random_state=1)  # any row order
+    assert busiest_pairs(observations, 3) == [("A", "D"), ("B", "D"), ("B", "C")]
+    fan = pd.DataFrame(
+        [{"step": s, "source": a, "target": b, "q05": 0, "q25": 0, "q50": 0, "q75": 0,
+          "q95": 0} for a, b in histories for s in range(8)]
+    )  # fmt: skip
+    dates = [str(2000 + s) for s in range(8)]
+    figure = observed_figure(fan, observations, THRESHOLDS, dates, "heading", limit=4)
+    titles = [ax.get_title(loc="left") for ax in figure.axes if ax.get_title(loc="left")]
+    assert titles == ["A–D", "B–D", "B–C", "A–C"]
+    suptitle = figure.get_suptitle()
+    assert "the 4 of 5 observed pairs whose observed sign changes most" in suptitle
+    every = observed_figure(fan, observations, THRESHOLDS, dates, "heading", limit=5)
+    assert len([ax for ax in every.axes if ax.get_title(loc="left")]) == 5
+    assert every.get_suptitle() == "heading"

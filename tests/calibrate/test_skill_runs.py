@@ -22,7 +22,7 @@ from alignsim.cli import main
 from alignsim.scenario import load_scenario
 from alignsim.scenario.observed import LEVELS
 
-from .conftest import PARAMETERS, write_calibration
+from .conftest import PARAMETERS, SMALL, write_calibration
 
 pytestmark = pytest.mark.slow
 
@@ -120,6 +120,56 @@ def test_nothing_left_to_refit_runs_the_model_with_interest_weight_0(tmp_path: P
     assert load_scenario(out / "balance-only" / "scenario.yaml").params.interest_weight == 0.0
     skill = pd.read_csv(out / "skill.csv")
     assert skill[skill["model"] == "balance only"]["value"].notna().sum() == len(METRICS)
+
+
+NETWORK = """\
+name: network
+calendar: {start: 2010, step: year}
+steps: 8
+dimensions: {none: {kind: shared}}
+params: {rule: threshold, form_threshold: 0.3, break_threshold: -0.2, tie_cost: 0.0}
+states:
+  A: {power: 1.0, interests: {none: 0.0}}
+  B: {power: 1.0, interests: {none: 0.0}}
+  C: {power: 1.0, interests: {none: 0.0}}
+  D: {power: 1.0, interests: {none: 0.0}}
+ties:
+  - {between: [A, B], value: 1.0}
+  - {between: [B, C], value: 1.0}
+  - {between: [C, D], value: -1.0}
+events:
+  - at: '2016'
+    note: D makes peace with all
+    tie: [{between: [A, D], set: 1.0}, {between: [B, D], set: 1.0}, {between: [C, D], set: 1.0}]
+"""
+
+
+def test_a_scenario_without_interests_is_its_own_balance_only_model(tmp_path: Path) -> None:
+    from alignsim.calibrate.balance_only import has_interests
+    from alignsim.calibrate.synthetic import synthetic_history
+    from alignsim.scenario import load_scenario_text
+
+    scenario = load_scenario_text(NETWORK, "<network>")
+    assert not has_interests(scenario)
+    assert has_interests(load_scenario(SMALL))
+    moved = NETWORK + "  - {at: '2012', shift: {A: {none: 0.5}}}\n"
+    assert has_interests(load_scenario_text(moved, "<moved>"))
+    truth = {"params.balance_weight": 0.8}
+    synthetic_history(scenario, truth, 3, steps=range(1, 9)).to_csv(tmp_path / "observed.csv")
+    (tmp_path / "network.yaml").write_text(NETWORK + "observed: observed.csv\n", "utf-8")
+    path = tmp_path / "calibration.yaml"
+    path.write_text(
+        "scenario: network.yaml\nparameters:\n  params.balance_weight: {low: 0.0, high: 1.5}\n"
+        "replications: 4\nmethod: {population: 8, generations: 2}\nseed: 3\n"
+        "train: {to: 2014}\ntest: {from: 2015}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    calibrate(str(path), "--out", str(out), "--workers", "1")
+    assert not (out / "balance-only").exists()  # nothing refitted: it would be the same model
+    skill = pd.read_csv(out / "skill.csv").set_index(["model", "metric"])["value"]
+    assert skill["balance only"].equals(skill["calibrated"])
+    assert skill["calibrated"].notna().all()  # the peace changes signs in the test
 
 
 def test_without_a_test_period_there_is_no_skill(

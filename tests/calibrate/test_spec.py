@@ -37,6 +37,25 @@ def test_periods_split_the_observations(tmp_path: Path) -> None:
     assert set(calibration.test_table["step"]) == {8, 10, 12}
 
 
+def test_every_keeps_every_nth_step_of_a_period_from_its_first(tmp_path: Path) -> None:
+    extra = "train: {to: 2011-Q4, every: 4}\ntest: {from: 2012, every: 4}\n"
+    calibration = load_calibration(write_calibration(tmp_path, extra=extra))
+    assert set(calibration.train_table["step"]) == {4}  # steps 0 and 4 of 2, 4, 6
+    assert set(calibration.test_table["step"]) == {8, 12}
+    assert calibration.train.text.endswith(", every 4 steps")
+    assert calibration.test is not None and calibration.test.holds(12)
+    assert not calibration.test.holds(10)
+
+
+def test_a_bad_every_is_reported_at_its_line(tmp_path: Path) -> None:
+    extra = "train: {to: 2011-Q4, every: 0}\ntest: {from: 2012, evry: 2}\n"
+    found = problems(write_calibration(tmp_path, extra=extra))
+    assert any(":8:" in p and "train.every: 0 is out of range" in p for p in found), found
+    assert any(":9:" in p and "did you mean 'every'" in p for p in found), found
+    found = problems(write_calibration(tmp_path, extra="train: {to: 2011-Q4, every: 1.5}\n"))
+    assert any(":8:" in p and "expected a whole number" in p for p in found), found
+
+
 def test_mistakes_are_reported_at_their_lines_with_a_did_you_mean(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     scenario = os.path.relpath(SMALL, tmp_path)

@@ -75,8 +75,12 @@ def forecasts(
     rates = training_rates(calibration.train_table)
     particles = storage.posterior(storage.read_evaluations(out))
     with make_executor(workers, scheduler) as executor:
-        balance = posterior_codes(executor, refit.calibration, refit.particles, period)
         calibrated = posterior_codes(executor, calibration, particles, period)
+        balance = (
+            calibrated
+            if refit.same_model
+            else posterior_codes(executor, refit.calibration, refit.particles, period)
+        )
     return [
         persistence(period, rates),
         base_rate_forecast(period, rates),

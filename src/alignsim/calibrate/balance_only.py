@@ -15,6 +15,10 @@ fit/               the refit's calibration folder: parameters.csv, calibrated.ya
 
 A calibration that fits nothing but the interest weight leaves nothing to refit: the
 balance-only model is then the scenario with interest weight 0 as it is (no ``fit/``).
+A scenario without interests (every stance 0, and no event that moves a stance, as in an
+imported network) is its own balance-only model: its interest payoff is 0 whatever the
+interest weight, so the refit would fit the same model again; the calibrated fit stands for
+both (``same_model``; no ``balance-only/`` folder), and both score alike.
 A refit killed in the middle continues with ``alignsim calibrate --resume DIR``.
 """
 
@@ -52,10 +56,20 @@ class Refit:
     fitted)."""
     done: Any = None
     """The refit's :class:`~.runner.Done`; None when nothing is fitted."""
+    same_model: bool = False
+    """The scenario has no interests: the balance-only model is the calibrated one."""
 
     @property
     def fit(self) -> Path | None:
         return self.folder / FIT if self.done is not None else None
+
+
+def has_interests(scenario: Any) -> bool:
+    """Whether interests can move a tie: some stance is not 0, or an event sets or shifts
+    one. Without them the interest payoff is 0 whatever the interest weight."""
+    if any(v != 0 for state in scenario.states.values() for v in state.interests.values()):
+        return True
+    return any(event.shift or event.set for event in scenario.events)
 
 
 def refit_seed(seed: int) -> int:
@@ -131,6 +145,9 @@ def refit(
     progress: Callable[[str], None] | None = None,
 ) -> Refit:
     """Fit the balance-only model into ``out/balance-only`` (or continue its fit there)."""
+    if not has_interests(calibration.scenario):
+        particles = storage.posterior(storage.read_evaluations(out))
+        return Refit(Path(out), calibration, particles, same_model=True)
     folder, text = write_inputs(calibration, out)
     if text is None:
         return fixed(calibration, folder)

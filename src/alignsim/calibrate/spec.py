@@ -51,6 +51,8 @@ PARAMETER_KEYS = ("low", "high", "prior")
 PRIORS = ("uniform", "loguniform")
 DEFAULT_PRIOR = "uniform"
 PERIOD_KEYS = ("from", "to")
+#: Optional key of a period: keep only every N-th step, counted from its first.
+EVERY = "every"
 METHOD_KEYS = ("name", "population", "generations", "quantile", "min_acceptance_rate")
 METHODS = ("abc-smc",)
 DEFAULT_REPLICATIONS = 20
@@ -89,14 +91,18 @@ class Method:
 
 @dataclass(frozen=True)
 class Period:
-    """Steps ``first`` to ``last``, ends included, as the file gave them (``text``)."""
+    """Steps ``first`` to ``last``, ends included, as the file gave them (``text``); with
+    ``every`` = N only every N-th of them, counted from ``first``, so that observations of
+    overlapping windows (a moving four-year window observed each year) can be thinned to
+    independent ones."""
 
     first: int
     last: int
     text: str
+    every: int = 1
 
     def holds(self, step: int) -> bool:
-        return self.first <= step <= self.last
+        return self.first <= step <= self.last and (step - self.first) % self.every == 0
 
 
 @dataclass(frozen=True)
@@ -344,25 +350,31 @@ class _CalibrationLoader(_Loader):
         if not isinstance(value, dict) or not value:
             self.report(here, f"expected a mapping {{from: DATE, to: DATE}}, got {describe(value)}")
             return None
+        keys = (*PERIOD_KEYS, EVERY)
         ends: dict[str, int] = {}
         for part in value:
-            if part not in PERIOD_KEYS:
-                self.report((*here, part), did_you_mean("key", part, PERIOD_KEYS), "key")
+            if part not in keys:
+                self.report((*here, part), did_you_mean("key", part, keys), "key")
         for part in PERIOD_KEYS:
             if part in value and not self.reported((*here, part)):
                 step = self.date_step((*here, part), value[part], scenario)
                 if step is not None:
                     ends[part] = step
-        if any(p in value and p not in ends for p in PERIOD_KEYS) or set(value) - {*PERIOD_KEYS}:
+        every = self.whole(value, (*here, EVERY), 1, max(scenario.steps, 1))
+        if EVERY in value and every is None:
+            return None
+        if any(p in value and p not in ends for p in PERIOD_KEYS) or set(value) - {*keys}:
             return None
         first, last = ends.get("from", 0), ends.get("to", scenario.steps)
         text = f"{_date_text(value.get('from'), scenario, first)} to " + _date_text(
             value.get("to"), scenario, last
         )
+        if every is not None and every > 1:
+            text += f", every {every} steps"
         if first > last:
             self.report((*here, "from"), f"the period starts after it ends ({text})")
             return None
-        return Period(first, last, text)
+        return Period(first, last, text, every or 1)
 
     def date_step(self, path: DocPath, value: Any, scenario: Scenario) -> int | None:
         text = str(plain(value))

@@ -56,12 +56,21 @@ def observed_figure(
     dates: Sequence[str],
     heading: str,
     test_from: int | None = None,
+    limit: int = 12,
 ) -> Figure:
     """One panel per observed pair: the tie strength of the calibrated model's runs (median,
     middle 50% and 90%) over the level bands, the observations on top (filled: training,
-    open: test), and the test period (from step ``test_from``) shaded."""
+    open: test), and the test period (from step ``test_from``) shaded. A history of more
+    than ``limit`` pairs (a whole network) shows the ``limit`` pairs whose observed sign
+    changes most often (:func:`busiest_pairs`), and says so in the heading."""
     bands = level_bands(thresholds)
     pairs = list(dict.fromkeys(zip(fan["source"], fan["target"], strict=True)))
+    if len(pairs) > limit:
+        heading += (
+            f"\nthe {limit} of {len(pairs)} observed pairs whose observed sign changes most "
+            "often; the others are in predictive.csv and observations.csv"
+        )
+        pairs = busiest_pairs(observations, limit)
     ncols = min(3, max(1, len(pairs)))
     nrows = max(1, math.ceil(len(pairs) / ncols))
     fig = plt.figure(figsize=(5.0 * ncols, 3.1 * nrows + 1.5), layout="constrained")
@@ -99,6 +108,21 @@ def observed_figure(
                fontsize=FONT - 1, frameon=False)  # fmt: skip
     fig.suptitle(heading, x=0.01, ha="left", fontsize=FONT + 1)
     return fig
+
+
+def busiest_pairs(observations: pd.DataFrame, limit: int) -> list[tuple[str, str]]:
+    """The ``limit`` pairs whose observed sign changes most often from one observation to
+    the next (then the most observed; then by name): the pairs a reader wants to see the
+    model follow, where a sparse network's unchanging pairs would fill every panel."""
+    ordered = observations.sort_values("step", kind="stable")
+    grouped = ordered.groupby(["source", "target"], sort=True)["sign"]
+    changes = grouped.agg(lambda signs: int((signs.diff().fillna(0) != 0).sum()))
+    ranking = pd.DataFrame({"changes": changes, "observed": grouped.size()}).reset_index()
+    ranking = ranking.sort_values(
+        ["changes", "observed", "source", "target"], ascending=[False, False, True, True],
+        kind="stable",
+    )  # fmt: skip
+    return list(zip(ranking["source"], ranking["target"], strict=True))[:limit]
 
 
 def _bands(ax: plt.Axes, bands: Sequence[tuple[str, float, float]], label: bool) -> None:
