@@ -15,6 +15,7 @@ from alignsim.analysis.drivers import (
     attribute,
     bands_of,
     describe,
+    event_cause,
     is_crossing,
     reason,
     share_by_parts,
@@ -221,6 +222,15 @@ def test_event_crossing_reads_as_the_event():
     a = Attribution(subject="A–B", kind="hostile", step=1, before=-0.3, after=-0.6,
                     shares={EVENT: -0.3}, cause="crimea")  # fmt: skip
     assert reason(a, str, BANDS) == "set by the event crimea"
+
+
+def test_a_crossing_made_by_a_state_entering_reads_as_its_entry():
+    a = Attribution(subject="ALG–FRA", kind="neutral", step=13, before=-1.0, after=0.0,
+                    shares={EVENT: 1.0}, cause="ALG enters")  # fmt: skip
+    assert reason(a, str, BANDS) == "set when ALG enters the world"
+    assert event_cause({"cause": "ALB leaves"}) == ", set when ALB leaves the world"
+    assert event_cause({"cause": "crimea"}) == ", set by the event crimea"
+    assert event_cause({"cause": float("nan")}) == ""
 
 
 def test_odd_worked_example_is_what_the_flagship_gives(flagship):

@@ -69,9 +69,22 @@ def cooler_side(row: Mapping[str, Any]) -> str:
 
 
 def event_cause(row: Mapping[str, Any]) -> str:
-    """', set by the event druzhba_2016' when a scenario event moved the tie, else ''."""
+    """', set by the event druzhba_2016' when a scenario event moved the tie, ', set when
+    ALG enters the world' when a state entering or leaving did, else ''."""
     cause = row.get("cause")
-    return f", set by the event {cause}" if isinstance(cause, str) and cause else ""
+    return f", {cause_text(cause)}" if isinstance(cause, str) and cause else ""
+
+
+#: How the model names the cause of a crossing made by a state entering or leaving
+#: (model.py, ``_log_entering``): "ALG enters", "ALB leaves".
+_ENTERING = (" enters", " leaves")
+
+
+def cause_text(cause: str) -> str:
+    """'set by the event druzhba_2016', or 'set when ALG enters the world'."""
+    if cause.endswith(_ENTERING):
+        return f"set when {cause} the world"
+    return f"set by the event {cause}"
 
 
 # -- the arithmetic ----------------------------------------------------------------------------
@@ -265,7 +278,7 @@ def reason(attribution: Attribution, date_of: Callable[[int], str], bands: Level
     "noise pushed it across" when the tie would have kept its level without noise."""
     a = attribution
     if a.shares is not None and EVENT in a.shares:
-        return f"set by the event {a.cause}" if a.cause else "set by a scenario event"
+        return cause_text(a.cause) if a.cause else "set by a scenario event"
     assert a.sustained is not None and a.payoff is not None and a.reference_payoff is not None
     assert a.reference_sustained is not None
     then = "at the start" if a.reference_step == 0 else f"in {date_of(a.reference_step)}"
