@@ -141,3 +141,23 @@ def header_columns(
         else:
             columns[name] = index
     return columns
+
+
+def named_fields(
+    record: Record,
+    columns: dict[str, int],
+    width: int,
+    report: Callable[[Place, str, str], None],
+    hint: str = "",
+) -> tuple[dict[str, str], dict[str, Place]]:
+    """A data row's fields by the header's ``columns`` ({column: index}): their stripped
+    text ("" when the row is short) and their places. A row longer than the header's
+    ``width`` is reported at its first extra field, with ``hint`` after the count."""
+    if len(record.fields) > width:
+        report(record.place(width), TOP,
+               f"{len(record.fields)} fields, but the header has {width}{hint}")  # fmt: skip
+    text = {
+        name: record.fields[i].strip() if i < len(record.fields) else ""
+        for name, i in columns.items()
+    }
+    return text, {name: record.place(i) for name, i in columns.items()}

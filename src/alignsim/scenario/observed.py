@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .calendar import DATE_FORMATS, PERIOD_MONTHS, DateError, month_index
 from .crossref import did_you_mean
-from .csvpos import CsvSyntaxError, Place, Record, header_columns, read_records
+from .csvpos import CsvSyntaxError, Place, Record, header_columns, named_fields, read_records
 from .loading import read_file, read_raw, resolve_raw
 from .problems import TOP, Problem, ScenarioError
 from .schema import Scenario, Thresholds
@@ -303,14 +303,8 @@ class _Reader:
     def row(self, record: Record) -> None:
         assert self.columns is not None
         before = len(self.problems)
-        if len(record.fields) > self.width:
-            self.add(record.place(self.width), TOP, f"{len(record.fields)} fields, but the "
-                     f"header has {self.width}; quote a note that contains a comma")  # fmt: skip
-        text = {
-            name: record.fields[i].strip() if i < len(record.fields) else ""
-            for name, i in self.columns.items()
-        }
-        place = {name: record.place(i) for name, i in self.columns.items()}
+        hint = "; quote a note that contains a comma"
+        text, place = named_fields(record, self.columns, self.width, self.add, hint)
         for name in REQUIRED:
             if name in text and not text[name]:
                 self.add(place[name], name, f"no {name}; every row needs a date, source, "

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
-from ..csvpos import CsvSyntaxError, Place, Record, header_columns, read_records
+from ..csvpos import CsvSyntaxError, Place, Record, header_columns, named_fields, read_records
 from ..loading import read_file
 from ..problems import TOP, Problem, ScenarioError
 
@@ -159,14 +159,7 @@ class _Reader:
     def row(self, record: Record) -> None:
         assert self.columns is not None
         before = len(self.problems)
-        if len(record.fields) > self.width:
-            self.add(record.place(self.width), TOP, f"{len(record.fields)} fields, but the "
-                     f"header has {self.width}")  # fmt: skip
-        text = {
-            name: record.fields[i].strip() if i < len(record.fields) else ""
-            for name, i in self.columns.items()
-        }
-        place = {name: record.place(i) for name, i in self.columns.items()}
+        text, place = named_fields(record, self.columns, self.width, self.add)
         for name, value in text.items():
             if not value:
                 self.add(place[name], name, f"no {name}; every row needs "
