@@ -16,6 +16,7 @@ rule, and is the reference the compiled step is tested against.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,6 @@ class AlignmentModel(mesa.Model):
             self.world.n, self.world.k, self.max_steps, every=int(record_every), pairs=kept,
             blocs=self.track_blocs,
         )  # fmt: skip
-        self.recorder.compute_metrics = self._metrics
         self.recorder.events = EventLog(self.world.names, self.payoffs.names)
         self.bands = LevelBands.of(self.world.thresholds)
         self.compiled = compiled and _compilable(self.payoffs, self.rule, self.states)
@@ -147,6 +147,8 @@ class AlignmentModel(mesa.Model):
         self.blocs = np.zeros(self.world.n, dtype=np.intp)
         self.fired: list[scenario_events.ScheduledEvent] = []
         self._watch = watch_indices(spec, self.world) if prepared is None else prepared.watch
+        # the world and the watched pairs, not the model: a result outlives its model
+        self.recorder.compute_metrics = partial(_metrics_of, self.world, self._watch)
         self.traces: dict[tuple[int, int], PairTrace] = {}
         self._revised = np.zeros(self.world.n, dtype=bool)
         self._order = np.zeros(self.world.n, dtype=np.intp)
@@ -550,31 +552,6 @@ class AlignmentModel(mesa.Model):
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
-    def _metrics(
-        self, strength: np.ndarray, levels: np.ndarray, blocs: np.ndarray, steps: np.ndarray
-    ) -> dict[str, np.ndarray]:
-        """Metrics of recorded steps from their full rows (see ``recorded_metrics``), of the
-        states active at each step."""
-        n, thresholds = self.world.n, self.world.thresholds
-        pairs = {label: _pair_column(n, *sorted(ij)) for label, ij in self._watch["pairs"].items()}
-        triangles = {
-            label: (_pair_column(n, *sorted((a, b))), _pair_column(n, *sorted((b, c))),
-                    _pair_column(n, *sorted((a, c))))
-            for label, (a, b, c) in self._watch["triangles"].items()
-        }  # fmt: skip
-        return recorded_metrics(
-            strength,
-            levels,
-            blocs,
-            n=n,
-            rival=thresholds["rival"],
-            partner=thresholds["partner"],
-            alliance=thresholds["alliance"],
-            pairs=pairs,
-            triangles=triangles,
-            active=None if self.world.presence is None else self.world.presence.over(steps),
-        )
-
     def _log(
         self, step, kind, subject, detail, *, effect=None, cause=None, before=None, after=None,
         ab=None, ba=None, totals=None,
@@ -758,3 +735,34 @@ def _with_params(spec: Any, params: dict[str, Any]) -> Any:
             raise TypeError(f"unknown model parameter {name!r}")
         document["params"][name] = value
     return type(spec).model_validate(document)
+
+
+def _metrics_of(
+    world: World,
+    watch: dict[str, Any],
+    strength: np.ndarray,
+    levels: np.ndarray,
+    blocs: np.ndarray,
+    steps: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Metrics of recorded steps from their full rows (see ``recorded_metrics``), of the
+    states active at each step in ``world``, with the pairs and triangles of ``watch``."""
+    n, thresholds = world.n, world.thresholds
+    pairs = {label: _pair_column(n, *sorted(ij)) for label, ij in watch["pairs"].items()}
+    triangles = {
+        label: (_pair_column(n, *sorted((a, b))), _pair_column(n, *sorted((b, c))),
+                _pair_column(n, *sorted((a, c))))
+        for label, (a, b, c) in watch["triangles"].items()
+    }  # fmt: skip
+    return recorded_metrics(
+        strength,
+        levels,
+        blocs,
+        n=n,
+        rival=thresholds["rival"],
+        partner=thresholds["partner"],
+        alliance=thresholds["alliance"],
+        pairs=pairs,
+        triangles=triangles,
+        active=None if world.presence is None else world.presence.over(steps),
+    )

@@ -57,7 +57,22 @@ def simulate(
             done += ahead
             if progress is not None:
                 progress(done)
-    return result_of(model, seed)
+    result = result_of(model, seed)
+    release(model)
+    return result
+
+
+def release(model: AlignmentModel) -> None:
+    """Drop what ``model`` refers to, once its result is taken.
+
+    A model and its agents refer to each other (the agents to their model, the model to its
+    agents and to its own bound methods), so a finished model is freed only by a full
+    garbage collection, which a process that has imported much runs rarely: a calibration's
+    worker, running thousands of runs of a 151-state world, grew by about 3 MB of dead
+    models per run. ``simulate`` hands its model to nobody, so it empties it, and the model
+    goes as soon as the run ends; the arrays of the result are kept by the result.
+    """
+    vars(model).clear()
 
 
 @contextlib.contextmanager
