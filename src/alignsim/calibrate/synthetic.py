@@ -70,10 +70,13 @@ def recovery_case(
     replications: int,
     population: int,
     generations: int,
+    min_acceptance_rate: float = 0.0,
 ) -> Path:
     """A calibration file in ``folder`` that fits :data:`RECOVERY_RANGES` to the history of
     one run with ``truth`` over ``steps`` steps (every pair, every step), with its scenario
-    (``scenario_text`` for ``steps`` steps) and observed history beside it."""
+    (``scenario_text`` for ``steps`` steps) and observed history beside it. A
+    ``min_acceptance_rate`` above 0 lets the search stop before ``generations`` once its
+    tolerance has closed in on what the history can tell."""
     from alignsim.scenario import load_scenario_text
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -92,7 +95,8 @@ def recovery_case(
         "scenario: scenario.yaml\n"
         f"parameters:\n{ranges}"
         f"replications: {replications}\n"
-        f"method: {{population: {population}, generations: {generations}}}\n"
+        f"method: {{population: {population}, generations: {generations}, "
+        f"min_acceptance_rate: {min_acceptance_rate}}}\n"
         f"seed: {seed}\n",
         encoding="utf-8",
     )
