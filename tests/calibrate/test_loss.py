@@ -77,3 +77,12 @@ def test_distributions_from_runs() -> None:
     assert levels[1, 3:] == pytest.approx([0.5, 0.25, 0.25])
     assert levels.sum(axis=1) == pytest.approx([1, 1])
     assert sign_distribution(levels) == pytest.approx(np.array([[1, 0, 0], [0, 0, 1]]))
+
+
+def test_the_model_codes_levels_in_the_order_of_observed_histories() -> None:
+    """Runs are read as the recorder's level codes and scored as indices into the observed
+    levels: the two orders must be one."""
+    from alignsim.model.metrics import LEVELS as MODEL_LEVELS
+    from alignsim.scenario.observed import LEVELS as OBSERVED_LEVELS
+
+    assert MODEL_LEVELS == OBSERVED_LEVELS

@@ -17,11 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from alignsim.scenario.observed import LEVELS
 from alignsim.sweep.spec import format_value
 from alignsim.sweep.tasks import scenario_for
-
-_LEVEL_INDEX = {name: i for i, name in enumerate(LEVELS)}
 
 
 def particle_seeds(root: int, generation: int, particle: int, replications: int) -> list[int]:
@@ -92,9 +89,7 @@ def level_codes(job: Job, context: RunContext) -> np.ndarray:
 
 def pair_levels(result: Any, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     """Level codes of ``pairs`` at every step of a run: steps × pairs."""
-    return np.column_stack(
-        [np.array([_LEVEL_INDEX[name] for name in result.levels(a, b)]) for a, b in pairs]
-    )
+    return result.level_codes(pairs)
 
 
 def pair_strengths(result: Any, pairs: Sequence[tuple[str, str]]) -> np.ndarray:

@@ -8,7 +8,7 @@ planned length, as the interactive page does) and builds DataFrames at the end.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -231,6 +231,8 @@ class Result:
     part_names: list[str]
     recorder: Recorder
     extra: dict[str, Any] = field(default_factory=dict)
+    _positions: dict[str, int] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)  # fmt: skip
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -309,19 +311,38 @@ class Result:
         return int(rows[0])
 
     def _column(self, a: str, b: str) -> int:
+        """The pair's column in the recorded arrays: a binary search among the recorded
+        pairs (sorted), so that reading thousands of pairs stays linear in them."""
         if a == b:
             raise ValueError(f"a pair needs two different states, got {a!r} twice")
-        i, j = sorted((self.names.index(a), self.names.index(b)))
+        index = self._index()
+        for name in (a, b):
+            if name not in index:
+                raise ValueError(f"{name!r} is not a state of this run")
+        i, j = sorted((index[a], index[b]))
         column = _pair_column(len(self.names), i, j)
-        if self.recorder.pairs is None:
+        kept = self.recorder.pairs
+        if kept is None:
             return column
-        kept = np.flatnonzero(self.recorder.pairs == column)
-        if kept.size == 0:
+        position = int(np.searchsorted(kept, column))
+        if position == kept.size or kept[position] != column:
             raise ThinnedRecordingError(
                 f"the tie {a}–{b} was not recorded (this run recorded watched pairs only; "
                 "re-run with --record all, or watch the pair in the scenario)"
             )
-        return int(kept[0])
+        return position
+
+    def _index(self) -> dict[str, int]:
+        """State name → its position (built once; ``names.index`` is linear)."""
+        if len(self._positions) != len(self.names):
+            self._positions = {name: k for k, name in enumerate(self.names)}
+        return self._positions
+
+    def level_codes(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Level codes (index into ``LEVELS``) of ``pairs`` at every recorded step: steps ×
+        pairs, read at once rather than pair by pair."""
+        columns = [self._column(a, b) for a, b in pairs]
+        return self.recorder.level[: self._rows(), columns]
 
     def strength(self, a: str, b: str) -> np.ndarray:
         """Tie strength of a pair at every recorded step (every step by default)."""
