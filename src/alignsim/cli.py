@@ -277,6 +277,16 @@ def _import_network_parser(commands: argparse._SubParsersAction) -> None:
     imp.add_argument("--observed-to", metavar="W3", help="last window of the observed history")
     imp.add_argument("--observed-out", type=Path, metavar="FILE.csv",
                      help="the observed history to write")  # fmt: skip
+    imp.add_argument(
+        "--observed-every", type=int, default=1, metavar="N",
+        help="keep one window in N of the observed history, from W2 (4: windows that do not "
+        "overlap); default 1",
+    )  # fmt: skip
+    imp.add_argument(
+        "--observed-pairs", default="tied", metavar="tied|all",
+        help="the pairs of a window's rows: tied (default: those tied in it or earlier) or "
+        "all (every pair of its states, as a forecast test needs)",
+    )  # fmt: skip
     imp.add_argument("--name", help="the scenario's name (default: the file's stem and window)")
     imp.add_argument("--label", default="", help="names the data in notes, e.g. COW")
     imp.add_argument(
@@ -783,7 +793,8 @@ def import_request(args: argparse.Namespace) -> ImportRequest:
 
     options = ImportOptions(
         window=args.window, until=args.until, relations_from=args.relations_from,
-        observed_from=args.observed_from, observed_to=args.observed_to, name=args.name,
+        observed_from=args.observed_from, observed_to=args.observed_to,
+        observed_every=args.observed_every, observed_pairs=args.observed_pairs, name=args.name,
         label=args.label, strength=args.strength, steps=args.steps,
     )  # fmt: skip
     return ImportRequest(args.edges, args.out, options, args.observed_out, args.force)

@@ -162,3 +162,16 @@ def test_validate_tells_a_calibration_file_by_its_keys(tmp_path: Path, capsys) -
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err == f"{bad}:5:15: replications: 0 is out of range: needs 1 <= x\n"
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "scenarios" / "calibration"
+
+
+def test_the_shipped_calibration_files_load_and_keep_their_promises() -> None:
+    flagship = load_calibration(SHIPPED / "flagship.yaml")
+    assert (len(flagship.train_table), len(flagship.test_table)) == (66, 66)
+    cow = load_calibration(SHIPPED / "cow.yaml")
+    # windows that do not overlap: 50-53 ... 66-69 to fit, 70-73 ... 86-89 to score
+    assert sorted(set(cow.train_table["date"])) == ["1953", "1957", "1961", "1965", "1969"]
+    assert sorted(set(cow.test_table["date"])) == ["1973", "1977", "1981", "1985", "1989"]
+    assert len(cow.scenario.state_names) == 151

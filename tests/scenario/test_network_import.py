@@ -135,6 +135,46 @@ def test_the_observed_history_is_the_later_windows_and_the_drops_to_zero(cow, ed
     assert history.loc[history["date"] == "1953", "note"].eq("COW window 50-53").all()
 
 
+def test_all_pairs_every_fourth_window_lists_every_pair_whatever_happened(
+    tmp_path, edges, presence, capsys
+):
+    scenario, history = tmp_path / "cow.yaml", tmp_path / "all.csv"
+    observed = ["--observed-from", "50-53", "--observed-to", "86-89", "--observed-every", "4",
+                "--observed-pairs", "all", "--observed-out", history]  # fmt: skip
+    code, _, _ = _run([COW / "edges.csv", "--window", "46-49", "--out", scenario, *observed],
+                      capsys)  # fmt: skip
+    assert code == 0
+    table = read_named_history(load_scenario(scenario), scenario).table
+    years = ["1953", "1957", "1961", "1965", "1969", "1973", "1977", "1981", "1985", "1989"]
+    assert sorted(set(table["date"])) == years  # 50-53, 54-57, ... 86-89: none overlap
+    for year, window in (("1953", "50-53"), ("1989", "86-89")):
+        here = sorted(set(presence.loc[presence["window"] == window, "state"]))
+        rows = table[table["date"] == year]
+        assert len(rows) == len(here) * (len(here) - 1) // 2  # every pair of its states
+        tied = edges[(edges["window"] == window) & (edges["sign"] != 0)]
+        signs = {_pair(a, b): v for a, b, v in zip(tied.source, tied.target, tied.sign,
+                                                   strict=True)}  # fmt: skip
+        got = {_pair(a, b): v for a, b, v in zip(rows.source, rows.target, rows.sign,
+                                                 strict=True)}  # fmt: skip
+        assert {p: v for p, v in got.items() if v} == signs
+    assert "--observed-every 4 --observed-pairs all" in history.read_text().splitlines()[2]
+
+
+def test_bad_observed_every_and_pairs_are_named(tmp_path, capsys):
+    text = HEADER + "a,2001,2004,A,B,1\nb,2002,2005,A,B,1\n"
+    out = str(tmp_path / "out.csv")
+    err = _fails(tmp_path, capsys, text, "--window", "a", "--observed-from", "b",
+                 "--observed-to", "b", "--observed-out", out, "--observed-every", "0",
+                 "--observed-pairs", "some")  # fmt: skip
+    assert "bad.csv: --observed-every: 0 is out of range: needs 1 <= x\n" in err
+    err = _fails(tmp_path, capsys, text, "--window", "a", "--observed-from", "b",
+                 "--observed-to", "b", "--observed-out", out,
+                 "--observed-pairs", "some")  # fmt: skip
+    assert err == "bad.csv: --observed-pairs: 'some' is not one of tied, all\n"
+    err = _fails(tmp_path, capsys, "source,target,sign\nA,B,1\n", "--observed-every", "4")
+    assert err.startswith("bad.csv: --observed-every: the file is one network")
+
+
 def test_the_shipped_files_are_what_their_command_writes(monkeypatch):
     """The header of the shipped scenario names the command; running it again (without
     writing) gives both shipped files byte for byte."""

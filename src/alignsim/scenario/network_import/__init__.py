@@ -54,6 +54,8 @@ class ImportRequest:
             ("--strength", None if o.strength == 1.0 else repr(o.strength)),
             ("--steps", None if o.steps is None else str(o.steps)), ("--out", str(self.out)),
             ("--observed-from", o.observed_from), ("--observed-to", o.observed_to),
+            ("--observed-every", None if o.observed_every == 1 else str(o.observed_every)),
+            ("--observed-pairs", None if o.observed_pairs == "tied" else o.observed_pairs),
             ("--observed-out", None if self.observed_out is None else str(self.observed_out)),
         ):  # fmt: skip
             if value is not None:

@@ -25,6 +25,10 @@ class NetworkImportError(ValueError):
         super().__init__("\n".join(messages))
 
 
+#: The pairs a window of the observed history gives rows for (``--observed-pairs``).
+OBSERVED_PAIRS = ("tied", "all")
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     """What to import, as the command line gives it (window labels, not positions)."""
@@ -37,6 +41,10 @@ class ImportOptions:
     """First of the earlier windows whose mean sign is the history; None: no history."""
     observed_from: str | None = None
     observed_to: str | None = None
+    observed_every: int = 1
+    """Keep every N-th window of the observed history, from --observed-from."""
+    observed_pairs: str = "tied"
+    """Which pairs a window gives a row for: ``tied`` or ``all`` (see ``history.py``)."""
     name: str | None = None
     """The scenario's name; None: the file's stem and the window."""
     label: str = ""
@@ -118,7 +126,14 @@ def _observed(
            "the range runs forwards")  # fmt: skip
     _order(errors, networks, ("--observed-to", high), "on or before", ("--until", end),
            "the scenario ends there")  # fmt: skip
-    return range(low, high + 1)
+    if options.observed_every < 1:
+        errors.append(f"{networks.file}: --observed-every: {options.observed_every} is out of "
+                      "range: needs 1 <= x")  # fmt: skip
+        return range(0)
+    if options.observed_pairs not in OBSERVED_PAIRS:
+        errors.append(f"{networks.file}: --observed-pairs: {options.observed_pairs!r} is not "
+                      f"one of {', '.join(OBSERVED_PAIRS)}")  # fmt: skip
+    return range(low, high + 1, options.observed_every)
 
 
 def _plain_plan(networks: SignedNetworks, options: ImportOptions) -> Plan:
@@ -130,6 +145,10 @@ def _plain_plan(networks: SignedNetworks, options: ImportOptions) -> Plan:
             ("--observed-from", options.observed_from), ("--observed-to", options.observed_to),
         ) if value is not None
     ]  # fmt: skip
+    given += [flag for flag, changed in (
+        ("--observed-every", options.observed_every != 1),
+        ("--observed-pairs", options.observed_pairs != "tied"),
+    ) if changed]  # fmt: skip
     errors = [
         f"{networks.file}: {flag}: the file is one network (source, target, sign) with no "
         "windows; windows need the columns window, first_year, last_year"
