@@ -15,15 +15,14 @@ halves the posterior's volume whatever the history says, and a longer history on
 the width from one parameter to another.
 
 The table (recovery.csv, summary.txt) says, per case and length, each parameter's truth,
-estimate and 90% interval as the calibration reports them (its last generation), whether
-the interval holds the truth, and its width; the summary counts the cases whose intervals
+estimate and 90% interval as the calibration reports them in parameters.csv, whether the
+interval holds the truth, and its width; the summary counts the cases whose intervals
 hold every truth and the intervals per parameter, and compares the widths of the two
-lengths. An acceptance rate that stays high can carry the search past the truth: on a long
-history some other values fit this one history better than the truth does on average, and
-the last generations close in on them. So the study also reads each case at the last
-generation whose tolerance is at least the *self loss*, the loss the model's runs score
-against histories the model makes at the final estimate (recovery_self_loss.csv,
-summary_self_loss.txt; no truth is read). ``--reread`` reads a finished study that way again.
+lengths. The calibration reads its posterior at the last generation whose tolerance is at
+least the self loss, the loss the model's runs score against histories the model makes at
+the estimate (alignsim.calibrate.noise_floor; no truth is read): past it, on a long history,
+the search closes in on values that fit this one history's noise better than the truth
+does. The table gives that generation and the last one run.
 
     .venv/bin/python benchmarks/recovery.py --out results/recovery
 
@@ -41,16 +40,11 @@ import numpy as np
 import pandas as pd
 
 from alignsim.calibrate import storage
-from alignsim.calibrate.loss import level_distribution, loss, observations_from_table
-from alignsim.calibrate.runner import execute, run_context
-from alignsim.calibrate.runs import Job, level_codes, particle_seeds
-from alignsim.calibrate.spec import Calibration, load_calibration
-from alignsim.calibrate.synthetic import RECOVERY_RANGES, recovery_case, synthetic_history
+from alignsim.calibrate.runner import execute
+from alignsim.calibrate.synthetic import RECOVERY_RANGES, recovery_case
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = ROOT / "tests" / "calibrate" / "data" / "recovery.yaml"
-#: Histories the model makes at an estimate to tell the loss it scores against itself.
-SELF_HISTORIES = 20
 
 
 def truths(cases: int, seed: int) -> list[dict[str, float]]:
@@ -81,63 +75,14 @@ def recover(
     table["truth"] = table["parameter"].map(truth)
     table["inside"] = (table["low"] <= table["truth"]) & (table["truth"] <= table["high"])
     table["width"] = table["high"] - table["low"]
+    manifest = storage.read_manifest(folder / "calibration")
+    table["generation"] = manifest["posterior_generation"]
     table["generations"] = done.generations
+    table["self_loss"] = manifest["self_loss"]
     table["evaluations"] = done.evaluations
     table["seconds"] = round(seconds, 1)
     table["per_evaluation"] = done.seconds_per_evaluation
     return table
-
-
-def self_loss(calibration: Calibration, values: dict[str, float], steps: int) -> float:
-    """The mean loss of the model's runs at ``values`` against histories the model itself
-    makes there: the loss the true values would score on average against the observed
-    history, were ``values`` the truth. No truth is read."""
-    scores = []
-    for k in range(SELF_HISTORIES):
-        history = synthetic_history(calibration.scenario, values, 10_000 + k,
-                                    steps=range(1, steps + 1))  # fmt: skip
-        context = run_context(calibration, history.table, steps)
-        seeds = particle_seeds(calibration.seed, 10_000, k, calibration.replications)
-        codes = level_codes(Job(k, values, tuple(seeds)), context)
-        observed = observations_from_table(history.table)
-        scores.append(loss(level_distribution(codes), observed, calibration.loss))
-    return float(np.mean(scores))
-
-
-def at_self_loss(folder: Path, steps: int) -> pd.DataFrame:
-    """One finished case read at the last generation whose tolerance is at least the self
-    loss at the final estimate (:func:`self_loss`): past it the search keeps only particles
-    that fit this history better than the model fits its own runs, and closes in on the
-    history's noise rather than on the parameters."""
-    calibration = load_calibration(folder / "input" / "calibration.yaml")
-    evaluations = storage.read_evaluations(folder / "calibration")
-    names = list(calibration.parameters)
-    last = storage.estimates(storage.posterior(evaluations), names)
-    estimate = dict(zip(last["parameter"], last["estimate"], strict=True))
-    threshold = self_loss(calibration, estimate, steps)
-    accepted = evaluations[evaluations["accepted"]]
-    tolerances = accepted.groupby("generation")["epsilon"].first()
-    generation = int(tolerances[tolerances >= threshold].index.max())
-    table = storage.estimates(accepted[accepted["generation"] == generation], names)
-    table["generation"] = generation
-    table["self_loss"] = threshold
-    return table
-
-
-def reread(out: Path, table: pd.DataFrame) -> pd.DataFrame:
-    """The study's cases read at the self loss (:func:`at_self_loss`) instead of at the last
-    generation: the same columns as ``table``'s first ones."""
-    rows = []
-    for (case, steps), group in table.groupby(["case", "steps"]):
-        read = at_self_loss(out / f"case{case:02d}-{steps}steps", int(steps))
-        truth = dict(zip(group["parameter"], group["truth"], strict=True))
-        read.insert(0, "steps", steps)
-        read.insert(0, "case", case)
-        read["truth"] = read["parameter"].map(truth)
-        read["inside"] = (read["low"] <= read["truth"]) & (read["truth"] <= read["high"])
-        read["width"] = read["high"] - read["low"]
-        rows.append(read)
-    return pd.concat(rows, ignore_index=True)
 
 
 def summary(table: pd.DataFrame) -> str:
@@ -190,18 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-acceptance-rate", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--reread", action="store_true",
-                        help="only read the study in --out again at the self loss")  # fmt: skip
-    args = parser.parse_args(argv)
-    if not args.reread:
-        study(args)
-    table = pd.read_csv(args.out / "recovery.csv")
-    again = reread(args.out, table)
-    again.to_csv(args.out / "recovery_self_loss.csv", index=False, float_format="%.4g")
-    text = "Read at the self loss:\n" + summary(again)
-    (args.out / "summary_self_loss.txt").write_text(text + "\n", encoding="utf-8")
-    print(again.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
-    print(text)
+    study(parser.parse_args(argv))
     return 0
 
 

@@ -73,7 +73,7 @@ def forecasts(
 ) -> list[Any]:
     """The four forecasts of the test period, in the order of :data:`.skill.MODELS`."""
     rates = training_rates(calibration.train_table)
-    particles = storage.posterior(storage.read_evaluations(out))
+    particles = storage.read_posterior(out)
     with make_executor(workers, scheduler) as executor:
         calibrated = posterior_codes(executor, calibration, particles, period)
         balance = (

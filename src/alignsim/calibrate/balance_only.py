@@ -146,7 +146,7 @@ def refit(
 ) -> Refit:
     """Fit the balance-only model into ``out/balance-only`` (or continue its fit there)."""
     if not has_interests(calibration.scenario):
-        particles = storage.posterior(storage.read_evaluations(out))
+        particles = storage.read_posterior(out)
         return Refit(Path(out), calibration, particles, same_model=True)
     folder, text = write_inputs(calibration, out)
     if text is None:
@@ -158,7 +158,7 @@ def refit(
         None if resume else folder / "calibration.yaml", fit, workers=workers,
         scheduler=scheduler, resume=resume, command=command, progress=say,
     )  # fmt: skip
-    particles = storage.posterior(storage.read_evaluations(fit))
+    particles = storage.read_posterior(fit)
     return Refit(folder, done.calibration, particles, done)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from alignsim.scenario.loading import read_file, read_raw, resolve_raw
 
-from . import predict, search, storage
+from . import noise_floor, predict, search, storage
 from .loss import observations_from_table
 from .runs import RunContext
 from .spec import Calibration, load_calibration, load_calibration_text
@@ -160,7 +160,13 @@ def execute(
         manifest["finished"] = True
         storage.write_manifest(out, manifest)
         evaluations = storage.read_evaluations(out)
-        particles = storage.posterior(evaluations)
+        if "posterior_generation" not in manifest:
+            read_at_noise_floor(executor, calibration, fit, observations, evaluations, manifest)
+            storage.write_manifest(out, manifest)
+            if progress is not None:
+                progress(f"self loss {manifest['self_loss']:.4g}: the posterior is generation "
+                         f"{manifest['posterior_generation']}")  # fmt: skip
+        particles = storage.posterior(evaluations, manifest["posterior_generation"])
         jobs = predict.draw_particles(particles, names, calibration.seed, predict.DRAWS)
         strengths, levels = predict.run_draws(executor, whole, jobs)
     estimates = storage.estimates(particles, names)
@@ -185,6 +191,25 @@ def execute(
     storage.write_manifest(out, manifest)
     return Done(out, calibration, generations, len(evaluations), seconds, per_evaluation,
                 estimates, scores, resume)  # fmt: skip
+
+
+def read_at_noise_floor(
+    executor: Any,
+    calibration: Calibration,
+    fit: Any,
+    observations: Any,
+    evaluations: Any,
+    manifest: dict[str, Any],
+) -> None:
+    """Put the self loss at the last generation's estimate and the generation it makes the
+    posterior (:mod:`.noise_floor`) into ``manifest``."""
+    names = list(calibration.parameters)
+    last = storage.estimates(storage.posterior(evaluations), names)
+    values = dict(zip(last["parameter"], last["estimate"], strict=True))
+    floor = noise_floor.self_loss(executor, fit, observations, values, calibration.seed,
+                                  calibration.replications, calibration.loss)  # fmt: skip
+    manifest["self_loss"] = floor
+    manifest["posterior_generation"] = noise_floor.posterior_generation(evaluations, floor)
 
 
 def write_calibrated(calibration: Calibration, out: Path, estimates: Any) -> Path:

@@ -139,11 +139,19 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(np.interp(q, middle, values))
 
 
-def posterior(evaluations: Any) -> Any:
-    """The last stored generation's accepted particles, with their weights."""
+def posterior(evaluations: Any, generation: int | None = None) -> Any:
+    """The accepted particles of ``generation`` (default: the last stored), with their
+    weights."""
     accepted = evaluations[evaluations["accepted"]]
-    last = int(accepted["generation"].max())
-    return accepted[accepted["generation"] == last].reset_index(drop=True)
+    chosen = int(accepted["generation"].max()) if generation is None else generation
+    return accepted[accepted["generation"] == chosen].reset_index(drop=True)
+
+
+def read_posterior(out: str | Path) -> Any:
+    """The posterior of a calibration folder: the generation its manifest names
+    (``posterior_generation``, :mod:`.noise_floor`), or the last one."""
+    generation = read_manifest(out).get("posterior_generation")
+    return posterior(read_evaluations(out), generation)
 
 
 def estimates(particles: Any, parameters: Sequence[str]) -> Any:

@@ -78,7 +78,7 @@ def draw_figures(
                                na_values={"value": [""]})  # fmt: skip
     scores = pd.read_csv(out / "scores.csv")
     estimates = pd.read_csv(out / storage.PARAMETERS)
-    particles = storage.posterior(storage.read_evaluations(out))
+    particles = storage.read_posterior(out)
     thresholds = scenario.params.thresholds.model_dump()
     loss = ", ".join(f"{r.period} {r.loss:.3f} ({r.observations} observations)"
                      for r in scores.itertuples())  # fmt: skip
@@ -94,7 +94,8 @@ def draw_figures(
     generation = int(particles["generation"].iloc[0])
     posterior_heading = (
         f"{scenario.name} — posterior of the fitted parameters\n"
-        f"ABC-SMC generation {generation}, {len(particles)} particles, over each prior's range"
+        f"ABC-SMC generation {generation} (the last above the self loss), {len(particles)} "
+        "particles, over each prior's range"
     )
     posterior = posterior_figure(particles, ranges, estimates, posterior_heading, truth, priors)
     paths = [
