@@ -256,3 +256,31 @@ def test_the_flagship_calibration_trains_on_2014_2019_and_tests_on_2020_2025() -
     assert (test["date"].min(), test["date"].max()) == ("2020-Q4", "2025-Q4")
     assert len(train) == len(test) == 66
     assert "params.interest_weight" in calibration.parameters
+
+
+def test_per_pair_reductions_are_those_of_each_pair_s_observations() -> None:
+    """The pairs' change flags and last signs, read in one pass, are those of a loop over
+    the pairs (the COW world has 6,594 pairs and 41,290 test observations)."""
+    from alignsim.calibrate.loss import Observations
+    from alignsim.calibrate.skill import NONE, ScoredPeriod
+
+    rng = np.random.default_rng(3)
+    pairs = tuple((f"S{k}", f"T{k}") for k in range(40))
+    pair = rng.integers(-1, len(pairs), size=300)  # -1: a pair not seen before (NONE)
+    assert NONE == -1
+    last = rng.integers(0, 3, size=len(pairs))
+    last_sign = np.where(pair == NONE, NONE, last[pair])
+    sign = rng.integers(0, 3, size=300)
+    period = ScoredPeriod(
+        table=pd.DataFrame(), observations=Observations(np.zeros(300, int), -np.ones(300, int),
+                                                        sign),
+        last_level=np.full(300, NONE), last_sign=last_sign, pair=pair, pairs=pairs,
+    )  # fmt: skip
+    changed = period.changed
+    loop = [changed[pair == p].any() for p in range(len(pairs))]
+    assert period.pair_changed.tolist() == loop
+    seen = [p for p in range(len(pairs)) if (pair == p).any()]
+    assert period.pair_last_sign[seen].tolist() == last[seen].tolist()
+    flags = rng.random((5, 300)) < 0.01
+    expected = [[flags[r, pair == p].any() for p in range(len(pairs))] for r in range(5)]
+    assert period.any_per_pair(flags).tolist() == expected

@@ -73,13 +73,24 @@ class ScoredPeriod:
     @property
     def pair_changed(self) -> NDArray[np.bool_]:
         """Per pair: some observation of the test period changed its sign."""
-        changed = self.changed
-        return np.array([changed[self.pair == p].any() for p in range(len(self.pairs))], bool)
+        return self.any_per_pair(self.changed[None, :])[0]
 
     @property
     def pair_last_sign(self) -> NDArray[np.int64]:
-        """Per pair: the sign category of its last value before the test period."""
-        return np.array([self.last_sign[self.pair == p][0] for p in range(len(self.pairs))], int)
+        """Per pair: the sign category of its last value before the test period (the same at
+        each of its observations)."""
+        out = np.full(len(self.pairs), NONE, dtype=np.int64)
+        seen = self.pair != NONE
+        out[self.pair[seen]] = self.last_sign[seen]
+        return out
+
+    def any_per_pair(self, flags: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Rows × pairs: whether any of a pair's observations is flagged, row by row
+        (``flags``: rows × observations), in one pass over the observations."""
+        seen = self.pair != NONE
+        counts = np.zeros((flags.shape[0], len(self.pairs)), dtype=np.int64)
+        np.add.at(counts.T, self.pair[seen], flags[:, seen].T.astype(np.int64))
+        return counts > 0
 
     @property
     def pair_observations(self) -> NDArray[np.int64]:
@@ -131,8 +142,7 @@ def runs_forecast(model: str, codes: NDArray[np.integer], period: ScoredPeriod) 
     one of its observations of the test period or more."""
     codes = np.asarray(codes)
     differs = SIGN_OF_CODE[codes] != period.last_sign[None, :]
-    change = np.array([differs[:, period.pair == p].any(axis=1).mean()
-                       for p in range(len(period.pairs))])  # fmt: skip
+    change = period.any_per_pair(differs).mean(axis=0)
     return Forecast(model, level_distribution(codes), change)
 
 
@@ -212,15 +222,26 @@ def change_table(forecasts: Sequence[Forecast], period: ScoredPeriod) -> Any:
     sign before the test period and whether the sign changed."""
     import pandas as pd
 
-    rows = []
-    for forecast in forecasts:
-        for p, (source, target) in enumerate(period.pairs):
-            rows.append({"model": forecast.model, "source": source, "target": target,
-                         "last_sign": int(period.pair_last_sign[p]) - 1,
-                         "changed": bool(period.pair_changed[p]),
-                         "probability": float(forecast.change[p])})  # fmt: skip
+    sources = [source for source, _ in period.pairs]
+    targets = [target for _, target in period.pairs]
+    last_sign, changed = period.pair_last_sign - 1, period.pair_changed
+    frames = [
+        pd.DataFrame(
+            {
+                "model": forecast.model,
+                "source": sources,
+                "target": targets,
+                "last_sign": last_sign,
+                "changed": changed,
+                "probability": forecast.change.astype(float),
+            }
+        )
+        for forecast in forecasts
+    ]
     columns = ["model", "source", "target", "last_sign", "changed", "probability"]
-    return pd.DataFrame(rows, columns=columns)
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def read_skill(out: str | Path) -> Any:
