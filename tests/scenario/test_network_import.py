@@ -173,6 +173,9 @@ def test_bad_observed_every_and_pairs_are_named(tmp_path, capsys):
     assert err == "bad.csv: --observed-pairs: 'some' is not one of tied, all\n"
     err = _fails(tmp_path, capsys, "source,target,sign\nA,B,1\n", "--observed-every", "4")
     assert err.startswith("bad.csv: --observed-every: the file is one network")
+    err = _fails(tmp_path, capsys, text, "--window", "a", "--observed-pairs", "all")
+    assert err == ("bad.csv: --observed-pairs: there is no observed history to shape; give "
+                   "--observed-from, --observed-to and --observed-out\n")  # fmt: skip
 
 
 def test_the_shipped_files_are_what_their_command_writes(monkeypatch):

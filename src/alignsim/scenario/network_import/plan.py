@@ -113,6 +113,12 @@ def _observed(
 ) -> range:  # fmt: skip
     """The windows of the observed history: after the start window, up to --until."""
     if options.observed_from is None and options.observed_to is None:
+        for flag, given in (("--observed-every", options.observed_every != 1),
+                            ("--observed-pairs", options.observed_pairs != "tied")):  # fmt: skip
+            if given:
+                errors.append(f"{networks.file}: {flag}: there is no observed history to "
+                              "shape; give --observed-from, --observed-to and "
+                              "--observed-out")  # fmt: skip
         return range(0)
     if low is None or high is None:
         if not errors:
