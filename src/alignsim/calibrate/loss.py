@@ -37,7 +37,9 @@ _SCALE_OF_KIND = {"sign": SIGN_SCALE, "level": LEVEL_SCALE, "strength": STRENGTH
 _LEVEL_INDEX = {name: i for i, name in enumerate(LEVELS)}
 _ALLIANCE, _FORMAL = _LEVEL_INDEX["alliance"], _LEVEL_INDEX["formal_alliance"]
 #: Level index → sign category (0, 1, 2 for −1, 0, +1).
-_SIGN_CATEGORY = np.array([SIGN_OF_LEVEL[name] + 1 for name in LEVELS])
+SIGN_CATEGORY = np.array([SIGN_OF_LEVEL[name] + 1 for name in LEVELS])
+#: Level index → strength band (a strength has no formal alliance band: it counts as alliance).
+STRENGTH_BAND = np.minimum(np.arange(len(LEVELS)), _ALLIANCE)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def level_distribution(codes: NDArray[np.integer]) -> NDArray[np.float64]:
 def sign_distribution(levels: NDArray[np.floating]) -> NDArray[np.float64]:
     """Probabilities of the three signs from probabilities of the six levels."""
     out = np.zeros((levels.shape[0], len(SIGNS)))
-    for level, category in enumerate(_SIGN_CATEGORY):
+    for level, category in enumerate(SIGN_CATEGORY):
         out[:, category] += levels[:, level]
     return out
 

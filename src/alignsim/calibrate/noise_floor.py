@@ -31,18 +31,21 @@ from typing import Any
 
 import numpy as np
 
-from alignsim.scenario.observed import LEVELS, SIGN_OF_LEVEL
-
-from .loss import LEVEL_SCALE, SIGN_SCALE, Observations, level_distribution, loss
+from .loss import (
+    LEVEL_SCALE,
+    SIGN_CATEGORY,
+    SIGN_SCALE,
+    STRENGTH_BAND,
+    Observations,
+    level_distribution,
+    loss,
+)
 from .runs import Job, RunContext, particle_seeds, run_batch
 
 #: The spawn key of the self loss's runs (beside the predictive runs' and the refit's keys).
 SELF_LOSS_KEY = 2**31 - 3
 #: Histories the model makes at the estimate; the self loss is the mean over them.
 HISTORIES = 20
-#: Level index → sign category (0, 1, 2 for −1, 0, +1) and → strength band (formal → alliance).
-_SIGN_CATEGORY = np.array([SIGN_OF_LEVEL[name] + 1 for name in LEVELS])
-_BAND = np.minimum(np.arange(len(LEVELS)), LEVELS.index("alliance"))
 
 
 def as_observed(codes: np.ndarray, like: Observations) -> Observations:
@@ -50,9 +53,9 @@ def as_observed(codes: np.ndarray, like: Observations) -> Observations:
     on the scales of ``like``: a sign where ``like`` has a sign, a level where it has a level,
     a strength band where it has a strength."""
     codes = np.asarray(codes, dtype=np.int64)
-    level = np.where(like.scale == LEVEL_SCALE, codes, _BAND[codes])
+    level = np.where(like.scale == LEVEL_SCALE, codes, STRENGTH_BAND[codes])
     level = np.where(like.scale == SIGN_SCALE, -1, level)
-    return Observations(like.scale.copy(), level, _SIGN_CATEGORY[codes])
+    return Observations(like.scale.copy(), level, SIGN_CATEGORY[codes])
 
 
 def self_loss(

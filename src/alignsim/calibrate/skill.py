@@ -27,9 +27,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from alignsim.scenario.observed import LEVELS, SIGN_OF_LEVEL
+from alignsim.scenario.observed import LEVELS
 
-from .loss import Observations, level_distribution, observations_from_table, scores
+from .loss import (
+    SIGN_CATEGORY,
+    Observations,
+    level_distribution,
+    observations_from_table,
+    scores,
+)
 from .loss import sign_distribution as sign_probabilities
 
 MODELS: tuple[str, ...] = ("persistence", "base rates", "balance only", "calibrated")
@@ -44,7 +50,7 @@ PERIOD = "test"
 #: Probabilities closer than this are a tie (sums of shares of runs are not exact).
 TIE = 1e-9
 #: Level code → sign category (0, 1, 2 for −1, 0, +1).
-SIGN_OF_CODE = np.array([SIGN_OF_LEVEL[name] + 1 for name in LEVELS])
+SIGN_OF_CODE = SIGN_CATEGORY
 NONE = -1
 
 

@@ -114,10 +114,14 @@ def busiest_pairs(observations: pd.DataFrame, limit: int) -> list[tuple[str, str
     """The ``limit`` pairs whose observed sign changes most often from one observation to
     the next (then the most observed; then by name): the pairs a reader wants to see the
     model follow, where a sparse network's unchanging pairs would fill every panel."""
-    ordered = observations.sort_values("step", kind="stable")
-    grouped = ordered.groupby(["source", "target"], sort=True)["sign"]
-    changes = grouped.agg(lambda signs: int((signs.diff().fillna(0) != 0).sum()))
-    ranking = pd.DataFrame({"changes": changes, "observed": grouped.size()}).reset_index()
+    ordered = observations.sort_values(["source", "target", "step"], kind="stable")
+    pair = ordered[["source", "target"]]
+    same_pair = (pair == pair.shift()).all(axis=1)
+    ordered = ordered.assign(change=same_pair & (ordered["sign"] != ordered["sign"].shift()))
+    grouped = ordered.groupby(["source", "target"], sort=True)
+    ranking = pd.DataFrame(
+        {"changes": grouped["change"].sum(), "observed": grouped.size()}
+    ).reset_index()
     ranking = ranking.sort_values(
         ["changes", "observed", "source", "target"], ascending=[False, False, True, True],
         kind="stable",
