@@ -37,3 +37,31 @@ def write_calibration(
         encoding="utf-8",
     )
     return path
+
+
+def kill_when_blocked(script_text: str, args: list[str], folder: Path) -> None:
+    """Run ``script_text`` (a copy of the command line that stops at a point of its choosing
+    and writes the file ``$ALIGNSIM_TEST_BLOCKED``) with ``args`` in a process, wait until
+    that file exists, and SIGKILL it there: a kill at a known point, not at a time."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    blocked, script = folder / "blocked", folder / "blocking.py"
+    script.write_text(script_text)
+    env = dict(os.environ, ALIGNSIM_TEST_BLOCKED=str(blocked))
+    process = subprocess.Popen(
+        [sys.executable, str(script), *args], env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        while not blocked.exists():
+            assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stderr.close()  # type: ignore[union-attr]

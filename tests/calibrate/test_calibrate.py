@@ -4,11 +4,6 @@ SIGKILL, and a calibrated.yaml that runs as it is."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +12,7 @@ import pytest
 from alignsim.calibrate.storage import read_evaluations
 from alignsim.cli import main
 
-from .conftest import write_calibration
+from .conftest import kill_when_blocked, write_calibration
 
 pytestmark = pytest.mark.slow
 
@@ -128,24 +123,8 @@ def test_a_killed_calibration_resumes_to_the_same_result(tmp_path: Path) -> None
     calibrate(str(path), "--out", str(reference), "--workers", "1")
 
     out = tmp_path / "killed"
-    blocked = tmp_path / "blocked"
-    script = tmp_path / "blocking.py"
-    script.write_text(BLOCKING)
-    env = dict(os.environ, ALIGNSIM_TEST_BLOCKED=str(blocked))
-    process = subprocess.Popen(
-        [sys.executable, str(script), "calibrate", str(path), "--out", str(out), "--workers", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        while not blocked.exists():
-            assert process.poll() is None, process.stderr.read().decode()
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        assert process.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stderr.close()
+    args = ["calibrate", str(path), "--out", str(out), "--workers", "1"]
+    kill_when_blocked(BLOCKING, args, tmp_path)
     assert not (out / "parameters.csv").exists()
     stored = sorted(p.name for p in (out / "evaluations").iterdir())
     assert stored == ["generation-000.parquet", "generation-001.parquet"]

@@ -5,11 +5,6 @@ period or with nothing left to refit."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +17,7 @@ from alignsim.cli import main
 from alignsim.scenario import load_scenario
 from alignsim.scenario.observed import LEVELS
 
-from .conftest import PARAMETERS, SMALL, write_calibration
+from .conftest import PARAMETERS, SMALL, kill_when_blocked, write_calibration
 
 pytestmark = pytest.mark.slow
 
@@ -212,23 +207,8 @@ def test_a_refit_killed_in_the_middle_resumes_to_the_same_skill(tmp_path: Path) 
     reference = calibrated_folder(tmp_path)
     path = tmp_path / "calibration.yaml"
     out = tmp_path / "killed"
-    blocked, script = tmp_path / "blocked", tmp_path / "blocking.py"
-    script.write_text(BLOCKING_REFIT)
-    env = dict(os.environ, ALIGNSIM_TEST_BLOCKED=str(blocked))
-    process = subprocess.Popen(
-        [sys.executable, str(script), "calibrate", str(path), "--out", str(out), "--workers", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        while not blocked.exists():
-            assert process.poll() is None, process.stderr.read().decode()
-            time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
-        assert process.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.stderr.close()
+    args = ["calibrate", str(path), "--out", str(out), "--workers", "1"]
+    kill_when_blocked(BLOCKING_REFIT, args, tmp_path)
     assert (out / "parameters.csv").is_file() and not (out / "skill.csv").exists()
     assert (out / "balance-only" / "fit" / "manifest.json").is_file()
 
