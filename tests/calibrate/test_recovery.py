@@ -4,8 +4,8 @@ The full study (ten cases, larger populations) is benchmarks/recovery.py's, in
 docs/calibration.md; this runs its code on the same world (data/recovery.yaml) for two
 cases with a small population, each search run until its acceptance rate falls below 10%
 (or for 14 generations); each calibration reads its posterior at the self loss
-(alignsim.calibrate.noise_floor), as every calibration does. It took 88 s on two cores that
-another calibration was using too.
+(alignsim.calibrate.noise_floor), as every calibration does. It took 47 to 53 s (ten runs
+in a row, with nothing else running on the two cores).
 """
 
 from __future__ import annotations
